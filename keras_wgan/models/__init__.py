@@ -1,0 +1,3 @@
+from keras_wgan.models.wasserstein_gan import WassersteinGAN
+from keras_wgan.models.wgan import WGAN
+from keras_wgan.models.wgan_gp import WGANGP

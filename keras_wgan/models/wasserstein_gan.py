@@ -1,0 +1,352 @@
+"""The training loop shared by WGAN and WGAN-GP."""
+
+import keras
+from keras import ops
+
+from keras_wgan import backend
+from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
+from keras_wgan.models import real_data
+
+
+class WassersteinGAN(keras.Model):
+    """A critic and a generator trained on the Wasserstein-1 objective.
+
+    Subclasses set the Lipschitz constraint: `WGAN` clips the critic's
+    weights, `WGANGP` adds a gradient penalty. Both train with `fit`.
+
+    One train step is one iteration of Algorithm 1 of the WGAN papers: it
+    receives `critic_steps` real batches of `batch_size` samples each, runs
+    `critic_steps` critic updates, each on its own real batch and its own
+    noise batch, then one generator update on a fresh noise batch. The
+    iterations are unrolled in one graph, so no optimizer update sits inside
+    control flow (such updates break `tf.distribute`). Hence:
+
+    - `batch_size` is the `m` of Algorithm 1: samples per critic iteration;
+    - a step of `fit` (`steps_per_epoch`, the progress bar,
+      `generator_optimizer.iterations`) is one generator iteration and
+      consumes `critic_steps * batch_size` real samples.
+
+    Losses use the label trick (`REAL_LABEL = 1`, `FAKE_LABEL = -1`):
+
+        critic_loss    = wasserstein_loss(REAL_LABEL, f(real))
+                         + wasserstein_loss(FAKE_LABEL, f(G(z)))
+        generator_loss = wasserstein_loss(REAL_LABEL, f(G(z)))
+
+    Logged metrics, averaged over the epoch: `critic_loss`,
+    `generator_loss` and `wasserstein_estimate = E f(real) - E f(G(z))`,
+    the number the WGAN paper shows to track sample quality. `evaluate`
+    and `fit(validation_data=...)` report the held-out
+    `wasserstein_estimate`, whose gap to the training one signals an
+    overfitting critic (WGAN-GP paper, Fig. 5b).
+
+    Args:
+        critic: a built `keras.Model` mapping samples to one linear output
+            per sample.
+        generator: a built `keras.Model` mapping latent vectors of shape
+            `(latent_dim,)` to samples of the critic's input shape.
+        critic_steps: critic iterations per generator iteration.
+        seed: int or None, seeds the noise (a `keras.random.SeedGenerator`
+            owned by the model). Equal seeds, weights and data give equal
+            runs.
+    """
+
+    def __init__(self, critic, generator, *, critic_steps=5, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        _check_networks(critic, generator)
+        critic_steps = _as_int(critic_steps, "critic_steps")
+        if critic_steps < 1:
+            raise ValueError(f"`critic_steps` must be at least 1. Received: {critic_steps}")
+        self.critic = critic
+        self.generator = generator
+        self.critic_steps = critic_steps
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.latent_dim = int(generator.input_shape[-1])
+        self.sample_shape = tuple(critic.input_shape[1:])
+        self.critic_loss_tracker = keras.metrics.Mean(name="critic_loss")
+        self.generator_loss_tracker = keras.metrics.Mean(name="generator_loss")
+        self.wasserstein_tracker = keras.metrics.Mean(name="wasserstein_estimate")
+        self.built = True
+
+    # -- Keras plumbing -------------------------------------------------
+
+    def call(self, latent, training=False):
+        return self.generator(latent, training=training)
+
+    @property
+    def metrics(self):
+        return [self.critic_loss_tracker, self.generator_loss_tracker, self.wasserstein_tracker]
+
+    def default_critic_optimizer(self):
+        raise NotImplementedError
+
+    def default_generator_optimizer(self):
+        raise NotImplementedError
+
+    def compile(self, critic_optimizer=None, generator_optimizer=None, **kwargs):
+        """Sets the two optimizers; other arguments go to `keras.Model.compile`.
+
+        Args:
+            critic_optimizer: a `keras.optimizers.Optimizer`, an identifier
+                such as `"adam"`, or None for the paper's default.
+            generator_optimizer: the same for the generator.
+            **kwargs: `jit_compile` (default `"auto"`: XLA on GPU, off on
+                CPU where it is slower for these graphs),
+                `steps_per_execution`, `run_eagerly`.
+        """
+        for unused in ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics"):
+            if unused in kwargs:
+                raise ValueError(
+                    f"`{unused}` is not used by {type(self).__name__}: it computes "
+                    "its own losses and metrics. Pass `critic_optimizer` and "
+                    "`generator_optimizer` instead of `optimizer`."
+                )
+        self.critic_optimizer = self._resolve_optimizer(critic_optimizer, self.default_critic_optimizer)
+        self.generator_optimizer = self._resolve_optimizer(
+            generator_optimizer, self.default_generator_optimizer
+        )
+        if self.critic_optimizer is self.generator_optimizer:
+            raise ValueError("The critic and the generator need two distinct optimizer objects.")
+        # Built here, not lazily in the first step: under tf.distribute an
+        # optimizer whose variables are created inside the step fails.
+        self.critic_optimizer.build(self.critic.trainable_variables)
+        self.generator_optimizer.build(self.generator.trainable_variables)
+        # Keras's `model.optimizer` (step counters of callbacks such as
+        # TensorBoard) is the generator's: one step is one generator update.
+        super().compile(optimizer=self.generator_optimizer, auto_scale_loss=False, **kwargs)
+        self._compile_config = None
+
+    def _resolve_optimizer(self, optimizer, default):
+        optimizer = default() if optimizer is None else keras.optimizers.get(optimizer)
+        if keras.config.dtype_policy().name == "mixed_float16" and not isinstance(
+            optimizer, keras.optimizers.LossScaleOptimizer
+        ):
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        return optimizer
+
+    def get_compile_config(self):
+        if not self.compiled:
+            return None
+        return {
+            "critic_optimizer": keras.saving.serialize_keras_object(self.critic_optimizer),
+            "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
+            "jit_compile": self.jit_compile,
+            "steps_per_execution": self.steps_per_execution,
+            "run_eagerly": self.run_eagerly,
+        }
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        for key in ("critic_optimizer", "generator_optimizer"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        self.compile(**config)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "critic": keras.saving.serialize_keras_object(self.critic),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "critic_steps": self.critic_steps,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("critic", "generator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    def save_own_variables(self, store):
+        # Keras does not save seed generators; without this a resumed run
+        # would replay the noise of its first steps.
+        super().save_own_variables(store)
+        store["seed_generator_state"] = ops.convert_to_numpy(self.seed_generator.state)
+
+    def load_own_variables(self, store):
+        if "seed_generator_state" in store:
+            self.seed_generator.state.assign(store["seed_generator_state"])
+        super().load_own_variables({k: store[k] for k in store.keys() if k != "seed_generator_state"})
+
+    # -- data -----------------------------------------------------------
+
+    def fit(self, x=None, y=None, batch_size=None, *, validation_data=None, shuffle=True, **kwargs):
+        """Trains on real samples; see `keras.Model.fit`.
+
+        Args:
+            x: real samples scaled to the generator's output range: a
+                NumPy array, a `tf.data.Dataset` of batches (labels in
+                `(x, y)` elements are ignored), or a Python generator of
+                batches.
+            y: must be None (a GAN has no targets).
+            batch_size: samples per critic iteration (`m`), for arrays
+                only; default 64 as in the WGAN paper.
+            validation_data: held-out real samples, in any form `x`
+                accepts; `val_wasserstein_estimate` is logged.
+            shuffle: reshuffle arrays every epoch.
+            **kwargs: `epochs`, `steps_per_epoch` (generator iterations),
+                `callbacks`, `initial_epoch`, `verbose`, ...
+        """
+        if y is not None:
+            raise ValueError("A GAN learns from samples alone: `y` must be None.")
+        if x is None:
+            raise ValueError("`x`, the real samples, is required.")
+        self._require_compiled()
+        batches, batch_size = real_data.real_batches(
+            x, batch_size=batch_size, sample_shape=self.sample_shape, shuffle=shuffle
+        )
+        if validation_data is not None:
+            validation_data = self._held_out_batches(validation_data, kwargs.pop("validation_batch_size", None) or batch_size)
+        return super().fit(
+            real_data.critic_batches(batches, self.critic_steps),
+            validation_data=validation_data,
+            shuffle=False,  # Shuffled above, before batching.
+            **kwargs,
+        )
+
+    def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
+        """Returns the `wasserstein_estimate` on held-out real samples."""
+        if y is not None:
+            raise ValueError("A GAN learns from samples alone: `y` must be None.")
+        self._require_compiled()
+        return super().evaluate(self._held_out_batches(x, batch_size), **kwargs)
+
+    def _held_out_batches(self, data, batch_size):
+        if not real_data.is_array_like(data):
+            batch_size = None  # Datasets and generators come batched.
+        dataset, _ = real_data.real_batches(
+            data, batch_size=batch_size, sample_shape=self.sample_shape, shuffle=False, name="validation_data"
+        )
+        return dataset
+
+    def _require_compiled(self):
+        if not self.compiled:
+            raise RuntimeError(f"Call `compile()` on the {type(self).__name__} before training it.")
+
+    # -- training -------------------------------------------------------
+
+    def _training_latent(self, batch_size):
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def generate(self, n, seed=None):
+        """Returns `n` generated samples as a NumPy array.
+
+        Args:
+            n: number of samples.
+            seed: int for reproducible samples, or None (Keras's global
+                seed, see `keras.utils.set_random_seed`).
+        """
+        n = _as_int(n, "n")
+        if n < 1:
+            raise ValueError(f"`n` must be at least 1. Received: {n}")
+        # Not the model's own seed generator: sampling must not change the
+        # noise that training sees next.
+        latent = keras.random.normal((n, self.latent_dim), seed=seed)
+        return ops.convert_to_numpy(self.generator(latent, training=False))
+
+    def critic_penalty(self, real, fake):
+        """Returns `(penalty_loss, logs)` added to the critic loss."""
+        return 0.0, {}
+
+    def after_critic_update(self):
+        """Hook run after every critic update (weight clipping)."""
+        return None
+
+    def critic_iteration(self, real):
+        """One critic update on one real batch and one fresh noise batch."""
+        batch_size = ops.shape(real)[0]
+        fake = self.generator(self._training_latent(batch_size), training=True)
+
+        def loss_function():
+            # One call on both halves: the same result for a critic that
+            # treats examples independently, in one larger matmul.
+            scores = ops.cast(self.critic(ops.concatenate([real, fake], axis=0), training=True), "float32")
+            real_scores, fake_scores = scores[:batch_size], scores[batch_size:]
+            loss = wasserstein_loss(REAL_LABEL, real_scores) + wasserstein_loss(FAKE_LABEL, fake_scores)
+            penalty_loss, logs = self.critic_penalty(real, fake)
+            logs["wasserstein_estimate"] = ops.mean(real_scores) - ops.mean(fake_scores)
+            return loss + penalty_loss, logs
+
+        variables = self.critic.trainable_variables
+        (loss, logs), gradients = backend.value_and_gradients(
+            loss_function, variables, scale_loss=self.critic_optimizer.scale_loss
+        )
+        self.critic_optimizer.apply(gradients, variables)
+        self.after_critic_update()
+        return loss, logs
+
+    def generator_iteration(self, batch_size):
+        """One generator update on a fresh noise batch."""
+
+        def loss_function():
+            fake = self.generator(self._training_latent(batch_size), training=True)
+            scores = ops.cast(self.critic(fake, training=True), "float32")
+            return wasserstein_loss(REAL_LABEL, scores), {}
+
+        variables = self.generator.trainable_variables
+        (loss, _), gradients = backend.value_and_gradients(
+            loss_function, variables, scale_loss=self.generator_optimizer.scale_loss
+        )
+        self.generator_optimizer.apply(gradients, variables)
+        return loss
+
+    def train_step(self, data):
+        real_batches = data  # shape (batch_size, critic_steps, *sample_shape)
+        for step in range(self.critic_steps):  # Unrolled: see class docstring.
+            critic_loss, logs = self.critic_iteration(real_batches[:, step])
+            self.critic_loss_tracker.update_state(critic_loss)
+            for name, value in logs.items():
+                self._metric_named(name).update_state(value)
+        generator_loss = self.generator_iteration(ops.shape(real_batches)[0])
+        self.generator_loss_tracker.update_state(generator_loss)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        fake = self.generator(self._training_latent(ops.shape(real)[0]), training=False)
+        estimate = ops.mean(ops.cast(self.critic(real, training=False), "float32")) - ops.mean(
+            ops.cast(self.critic(fake, training=False), "float32")
+        )
+        self.wasserstein_tracker.update_state(estimate)
+        # The running mean, so that Keras's "logs of the last batch" are the
+        # mean over the whole held-out set.
+        return {self.wasserstein_tracker.name: self.wasserstein_tracker.result()}
+
+    def _metric_named(self, name):
+        return next(m for m in self.metrics if m.name == name)
+
+
+def _as_int(value, name):
+    if isinstance(value, bool) or not float(value).is_integer():
+        raise TypeError(f"`{name}` must be an integer. Received: {value!r}")
+    return int(value)
+
+
+def _check_networks(critic, generator):
+    for name, network in (("critic", critic), ("generator", generator)):
+        if not isinstance(network, keras.Model):
+            raise TypeError(f"`{name}` must be a keras.Model. Received: {type(network).__name__}")
+        if not network.built or not network.inputs:
+            raise ValueError(
+                f"The {name} must be built with a known input shape, e.g. a "
+                "functional model starting with `keras.Input(shape=...)`."
+            )
+        if len(network.inputs) != 1 or len(network.outputs) != 1:
+            raise ValueError(f"The {name} must have exactly one input and one output.")
+    critic_output = tuple(critic.output_shape[1:])
+    if critic_output not in ((), (1,)):
+        raise ValueError(
+            "The critic must return one value per example, shape (batch_size, 1). "
+            f"Its output shape is {critic.output_shape}: end it with `Dense(1)` "
+            "(linear, no sigmoid)."
+        )
+    if len(generator.input_shape) != 2:
+        raise ValueError(
+            f"The generator must take flat latent vectors (batch_size, latent_dim). "
+            f"Its input shape is {generator.input_shape}."
+        )
+    if tuple(generator.output_shape[1:]) != tuple(critic.input_shape[1:]):
+        raise ValueError(
+            f"The generator's output shape {generator.output_shape} differs from the "
+            f"critic's input shape {critic.input_shape}."
+        )
