@@ -1,7 +1,8 @@
 """keras_wgan: Wasserstein GANs as Keras 3 models trained with `fit()`."""
 
-from keras_wgan import architectures, datasets, distances
+from keras_wgan import architectures, callbacks, datasets, distances, evaluation
 from keras_wgan.constraints import ClipConstraint
+from keras_wgan.export import export_generator
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
 from keras_wgan.models import WGAN, WGANGP, WassersteinGAN
 from keras_wgan.penalty import gradient_penalty

@@ -30,7 +30,7 @@ _MNIST_DIM = 64
 _LEAKY_RELU_SLOPE = 0.2
 
 
-def mnist_critic(image_shape=(28, 28, 1), *, normalization=None):
+def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None):
     """The WGAN-GP paper's MNIST critic (official `gan_mnist.py`).
 
     Architecture: `Conv2D(64, 5, strides=2)` -> `Conv2D(128, 5, strides=2)`
@@ -45,6 +45,9 @@ def mnist_critic(image_shape=(28, 28, 1), *, normalization=None):
 
     Args:
         image_shape: shape of one image, `(28, 28, channels)`.
+        dim: width of the first convolution (the official `DIM = 64`); the
+            others have `2 * dim` and `4 * dim` filters. Smaller values give
+            a faster, weaker critic.
         normalization: `None` (the official WGAN-GP critic) or `"layer"`,
             which adds `LayerNormalization` after convolutions 2 and 3 (before
             their activations), the normalisation the WGAN-GP paper recommends
@@ -66,6 +69,7 @@ def mnist_critic(image_shape=(28, 28, 1), *, normalization=None):
     (None, 1)
     """
     image_shape = _check_mnist_image_shape(image_shape)
+    dim = _check_positive_int("dim", dim)
     if normalization not in (None, "layer"):
         raise ValueError(
             '`normalization` must be None or "layer" (BatchNormalization is '
@@ -76,7 +80,7 @@ def mnist_critic(image_shape=(28, 28, 1), *, normalization=None):
     inputs = keras.Input(shape=image_shape, name="image")
     x = inputs
     for index, filters in enumerate(
-        (_MNIST_DIM, 2 * _MNIST_DIM, 4 * _MNIST_DIM), start=1
+        (dim, 2 * dim, 4 * dim), start=1
     ):
         x = layers.Conv2D(
             filters, 5, strides=2, padding="same", name=f"conv_{index}"
@@ -98,7 +102,7 @@ def mnist_critic(image_shape=(28, 28, 1), *, normalization=None):
 
 
 def mnist_generator(
-    latent_dim=128, *, output_activation="tanh", batch_normalization=True
+    latent_dim=128, *, dim=_MNIST_DIM, output_activation="tanh", batch_normalization=True
 ):
     """The WGAN-GP paper's MNIST generator (official `gan_mnist.py`).
 
@@ -120,6 +124,8 @@ def mnist_generator(
 
     Args:
         latent_dim: size of the noise vector `z`.
+        dim: width multiplier (the official `DIM = 64`): the layers have
+            `4 * dim`, `2 * dim` and `dim` channels.
         output_activation: activation of the last layer, any Keras activation
             identifier: `"tanh"` for data in [-1, 1], `"sigmoid"` for data in
             [0, 1], or `None` for a linear output.
@@ -141,6 +147,7 @@ def mnist_generator(
     (None, 28, 28, 1)
     """
     latent_dim = _check_positive_int("latent_dim", latent_dim)
+    dim = _check_positive_int("dim", dim)
     output_activation = _check_activation(output_activation)
 
     def normalize_and_activate(x, index):
@@ -151,20 +158,20 @@ def mnist_generator(
     # A bias right before BatchNormalization is cancelled by its centring.
     use_bias = not batch_normalization
     inputs = keras.Input(shape=(latent_dim,), name="latent")
-    x = layers.Dense(4 * 4 * 4 * _MNIST_DIM, use_bias=use_bias, name="dense")(
+    x = layers.Dense(4 * 4 * 4 * dim, use_bias=use_bias, name="dense")(
         inputs
     )
     x = normalize_and_activate(x, 1)
-    x = layers.Reshape((4, 4, 4 * _MNIST_DIM), name="reshape")(x)
+    x = layers.Reshape((4, 4, 4 * dim), name="reshape")(x)
     x = layers.Conv2DTranspose(
-        2 * _MNIST_DIM, 5, strides=2, padding="same", use_bias=use_bias,
+        2 * dim, 5, strides=2, padding="same", use_bias=use_bias,
         name="deconv_2",
     )(x)
     x = normalize_and_activate(x, 2)
     # 8x8 -> 7x7, so that two more stride-2 upsamplings reach 28x28.
     x = layers.Cropping2D(((0, 1), (0, 1)), name="crop_to_7x7")(x)
     x = layers.Conv2DTranspose(
-        _MNIST_DIM, 5, strides=2, padding="same", use_bias=use_bias,
+        dim, 5, strides=2, padding="same", use_bias=use_bias,
         name="deconv_3",
     )(x)
     x = normalize_and_activate(x, 3)

@@ -1,0 +1,317 @@
+"""Exports a trained generator as a TensorFlow SavedModel for TF Serving.
+
+`export_generator` writes only the generator, wrapped in two serving
+signatures, with `keras.export.ExportArchive`. The SavedModel holds plain
+TensorFlow graphs and variables: loading it needs TensorFlow alone (e.g.
+`tf.saved_model.load` or TF Serving), not keras_wgan nor any Keras object.
+
+Serving it with TensorFlow Serving (REST API on port 8501):
+
+```python
+import keras_wgan
+
+gan = ...  # a trained keras_wgan.WGANGP, or its generator
+keras_wgan.export_generator(gan, "export/mnist_generator", version=1)
+```
+
+```shell
+docker run -p 8501:8501 \\
+    -v "$PWD/export/mnist_generator:/models/mnist_generator" \\
+    -e MODEL_NAME=mnist_generator tensorflow/serving
+```
+
+TF Serving loads the highest numbered folder under the model folder
+(`export/mnist_generator/1/`, `2/`, ...), and picks up a newer version
+while running. The temporary folders `export_generator` writes into start
+with a dot and are not numbers, so TF Serving never sees a half-written
+version.
+
+Images from your own latent vectors (`serving_default`), POST to
+`http://localhost:8501/v1/models/mnist_generator:predict`:
+
+```json
+{"signature_name": "serving_default",
+ "instances": [{"latent": [0.1, -1.3, ...128 floats...]},
+               {"latent": [...128 floats...]}]}
+```
+
+The answer is `{"predictions": [<28x28x1 nested lists in [0, 1]>, ...]}`,
+one per instance.
+
+Images from noise drawn inside the model (`sample`); its inputs are
+scalars, which the columnar `"inputs"` format carries as they are, whereas
+the row format (`"instances"`) expects a batch dimension on every input and
+does not fit scalar inputs, so use `"inputs"`:
+
+```json
+{"signature_name": "sample", "inputs": {"num_samples": 4, "seed": 0}}
+```
+
+The answer is `{"outputs": {"images": [...4 images...], "latent": [...4
+vectors...]}}`; the same seed gives the same images.
+
+From the command line, with TensorFlow installed (`saved_model_cli`
+evaluates `--input_exprs` as Python literals only, so `np.zeros(...)` is
+refused there: pass arrays as `.npy` files with `--inputs`):
+
+```shell
+saved_model_cli show --dir export/mnist_generator/1 --all
+python -c "import numpy as np; np.save('latent.npy', np.random.randn(2, 128))"
+saved_model_cli run --dir export/mnist_generator/1 --tag_set serve \\
+    --signature_def serving_default --inputs 'latent=latent.npy' \\
+    --outdir generated  # writes generated/images.npy, shape (2, 28, 28, 1)
+saved_model_cli run --dir export/mnist_generator/1 --tag_set serve \\
+    --signature_def sample --input_exprs 'num_samples=4;seed=0'
+```
+"""
+
+import os
+import shutil
+import tempfile
+
+import keras
+import numpy as np
+
+from keras_wgan.datasets.mnist import _check_value_range
+from keras_wgan.models.wasserstein_gan import WassersteinGAN
+
+# Keys of the serving signatures; clients depend on them.
+LATENT_KEY = "latent"
+IMAGES_KEY = "images"
+NUM_SAMPLES_KEY = "num_samples"
+SEED_KEY = "seed"
+SAMPLE_SIGNATURE = "sample"
+DEFAULT_SIGNATURE = "serving_default"
+
+
+def export_generator(
+    model, path, *, version=1, value_range=(-1.0, 1.0), overwrite=False
+):
+    """Exports a generator as a SavedModel in TF Serving's folder layout.
+
+    The SavedModel is written to `<path>/<version>/` (`saved_model.pb` and
+    `variables/`), the layout TensorFlow Serving loads, with two
+    signatures, both returning float32 images in [0, 1]:
+
+        images = clip((G(latent) - low) / (high - low), 0, 1)
+
+    where `G` is the generator run in inference mode (`training=False`) and
+    `(low, high) = value_range` is the range of its outputs.
+
+    - `serving_default`: input `latent` (float32, shape
+      `[None, latent_dim]`), output `images` (float32, shape
+      `[None, *sample_shape]`, e.g. `[None, 28, 28, 1]`).
+    - `sample`: inputs `num_samples` and `seed` (int32 scalars), outputs
+      `images` and `latent`, the noise `latent ~ N(0, I)` drawn in the
+      graph with `tf.random.stateless_normal(seed=[seed, 0])`: the same seed
+      gives the same images.
+
+    The export is written to a temporary sibling folder
+    (`<path>/.<version>.tmp-XXXX`) and renamed to `<path>/<version>` only
+    once complete, so a failed export leaves neither a half-written version
+    nor a damaged previous one. Loading the result needs TensorFlow only
+    (`tf.saved_model.load`, `saved_model_cli`, TF Serving), not keras_wgan.
+    See the module docstring for the TF Serving command and REST requests.
+
+    Args:
+        model: a keras_wgan `WassersteinGAN` (`WGAN`, `WGANGP`), whose
+            `generator` is exported, or a generator `keras.Model` with one
+            input of shape `(None, latent_dim)` and one output.
+        path: the model folder (str or path-like), created if missing; the
+            version folder goes inside it.
+        version: positive int, the name of the version folder.
+        value_range: `(low, high)` range of the generator's outputs:
+            `(-1.0, 1.0)` for a `tanh` generator, `(0.0, 1.0)` for a
+            `sigmoid` one. Outputs outside it are clipped.
+        overwrite: whether to replace an existing non-empty version folder.
+
+    Returns:
+        The absolute path of the version folder, `<path>/<version>`, as a
+        str.
+
+    Raises:
+        TypeError: if `model` is neither a `WassersteinGAN` nor a
+            `keras.Model`.
+        ValueError: if the generator does not have one input of shape
+            `(None, latent_dim)` and one output, or for a bad `version` or
+            `value_range`.
+        FileExistsError: if `<path>/<version>` is a non-empty folder and
+            `overwrite` is False, or is a file.
+
+    Example:
+
+    >>> generator = keras_wgan.architectures.mnist_generator(latent_dim=128)
+    >>> folder = export_generator(generator, "export/mnist_generator")
+    >>> import tensorflow as tf
+    >>> served = tf.saved_model.load(folder)
+    >>> out = served.signatures["sample"](
+    ...     num_samples=tf.constant(4), seed=tf.constant(0))
+    >>> out["images"].shape, out["latent"].shape
+    (TensorShape([4, 28, 28, 1]), TensorShape([4, 128]))
+    """
+    generator = _generator_of(model)
+    latent_dim = _check_generator(generator)
+    version = _check_version(version)
+    low, high = _check_value_range(value_range)
+    if keras.backend.backend() != "tensorflow":
+        raise RuntimeError(
+            "export_generator needs the TensorFlow backend of Keras. "
+            f"Current backend: {keras.backend.backend()!r}"
+        )
+    import tensorflow as tf
+
+    parent = os.path.abspath(os.fspath(path))
+    target = os.path.join(parent, str(version))
+    _check_target(target, overwrite)
+
+    def to_images(latent):
+        outputs = generator(latent, training=False)
+        outputs = tf.cast(outputs, tf.float32)
+        return tf.clip_by_value((outputs - low) / (high - low), 0.0, 1.0)
+
+    def serve(latent):
+        return {IMAGES_KEY: to_images(latent)}
+
+    def sample(num_samples, seed):
+        check = tf.debugging.assert_non_negative(
+            num_samples, message="`num_samples` must not be negative."
+        )
+        with tf.control_dependencies([check]):
+            shape = tf.stack([num_samples, tf.constant(latent_dim, tf.int32)])
+        latent = tf.random.stateless_normal(
+            shape, seed=tf.stack([seed, tf.constant(0, tf.int32)]),
+            dtype=tf.float32,
+        )
+        return {IMAGES_KEY: to_images(latent), LATENT_KEY: latent}
+
+    archive = keras.export.ExportArchive()
+    archive.track(generator)
+    archive.add_endpoint(
+        name=DEFAULT_SIGNATURE,
+        fn=serve,
+        input_signature=[
+            tf.TensorSpec([None, latent_dim], tf.float32, name=LATENT_KEY)
+        ],
+    )
+    archive.add_endpoint(
+        name=SAMPLE_SIGNATURE,
+        fn=sample,
+        input_signature=[
+            tf.TensorSpec([], tf.int32, name=NUM_SAMPLES_KEY),
+            tf.TensorSpec([], tf.int32, name=SEED_KEY),
+        ],
+    )
+
+    created_parent = not os.path.isdir(parent)
+    os.makedirs(parent, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=parent)
+    try:
+        archive.write_out(staging, verbose=False)
+        _move_into_place(staging, target, parent, version, overwrite)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created_parent:
+            try:
+                os.rmdir(parent)  # Only if still empty.
+            except OSError:
+                pass
+        raise
+    return target
+
+
+def _generator_of(model):
+    if isinstance(model, WassersteinGAN):
+        return model.generator
+    if isinstance(model, keras.Model):
+        return model
+    raise TypeError(
+        "`model` must be a keras_wgan WassersteinGAN (WGAN, WGANGP) or a "
+        "generator keras.Model. Received: "
+        f"model={model!r} of type {type(model).__name__}"
+    )
+
+
+def _check_generator(generator):
+    inputs = getattr(generator, "inputs", None)
+    outputs = getattr(generator, "outputs", None)
+    if not inputs or not outputs:
+        raise ValueError(
+            "The generator must be a built functional keras.Model (e.g. "
+            "made with keras.Input) with one input of shape "
+            f"(None, latent_dim). Received: {generator.name!r} with no "
+            "known inputs or outputs."
+        )
+    if len(inputs) != 1 or len(outputs) != 1:
+        raise ValueError(
+            "The generator must have exactly one input, of shape "
+            "(None, latent_dim), and one output. Received: "
+            f"{generator.name!r} with {len(inputs)} inputs and "
+            f"{len(outputs)} outputs."
+        )
+    input_shape = tuple(inputs[0].shape)
+    if (
+        len(input_shape) != 2
+        or input_shape[0] is not None
+        or input_shape[1] is None
+    ):
+        raise ValueError(
+            "The generator's input must have shape (None, latent_dim): a "
+            "free batch dimension and a known latent size. Received: "
+            f"{generator.name!r} with input shape {input_shape}."
+        )
+    return int(input_shape[1])
+
+
+def _check_version(version):
+    if (
+        isinstance(version, (bool, np.bool_))
+        or not isinstance(version, (int, np.integer))
+        or version < 1
+    ):
+        raise ValueError(
+            "`version` must be a positive int: TF Serving reads the version "
+            f"from the folder name. Received: version={version!r}"
+        )
+    return int(version)
+
+
+def _check_target(target, overwrite):
+    if os.path.lexists(target) and not os.path.isdir(target):
+        raise FileExistsError(
+            f"{target!r} exists and is not a folder; remove it or pick "
+            "another `version`."
+        )
+    if os.path.isdir(target) and os.listdir(target) and not overwrite:
+        raise FileExistsError(
+            f"The version folder {target!r} already exists and is not "
+            "empty. Pass overwrite=True to replace it, or export under "
+            "another `version` (TF Serving serves the highest)."
+        )
+
+
+def _move_into_place(staging, target, parent, version, overwrite):
+    # Checked again: another process may have written `target` meanwhile.
+    _check_target(target, overwrite)
+    if not os.path.isdir(target):
+        os.rename(staging, target)
+        return
+    if not os.listdir(target):
+        os.rmdir(target)
+        os.rename(staging, target)
+        return
+    # overwrite=True: old aside, new in, then delete the old one, so that
+    # `target` is never half-written and the old version survives failures.
+    aside = tempfile.mkdtemp(prefix=f".{version}.old-", dir=parent)
+    old = os.path.join(aside, str(version))
+    try:
+        os.rename(target, old)
+    except BaseException:
+        os.rmdir(aside)
+        raise
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(old, target)
+        os.rmdir(aside)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
