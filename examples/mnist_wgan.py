@@ -3,6 +3,11 @@
     python examples/mnist_wgan.py --quick          # about 3 minutes on 2 CPU cores
     python examples/mnist_wgan.py --epochs 20      # a longer run
     python examples/mnist_wgan.py --resume         # continue the run in --out
+    python examples/mnist_wgan.py --strategy mirrored   # all local GPUs
+
+On several machines, run the same command on each with `--strategy
+multiworker` and its own TF_CONFIG (see the README, "Multi-GPU and
+multi-machine training").
 
 The run leaves in its output folder (default `runs/mnist_wgan`):
 
@@ -10,7 +15,7 @@ The run leaves in its output folder (default `runs/mnist_wgan`):
     curves.png                          W estimate (train and held-out) and losses
     metrics.csv                         one row per epoch (Keras's CSVLogger)
     checkpoints/wgan.keras              the whole model after the last epoch
-    backup/                             Keras's BackupAndRestore state, for --resume
+    backup/                             the last completed epoch's state, for --resume
     export/mnist_generator/1/           the generator as a SavedModel for TF Serving
 
 Data: `--data PATH` (an `mnist.npz` or a folder of IDX files), else Keras's
@@ -28,9 +33,11 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import mnist_critic, mnist_generator  # noqa: E402
+from keras_wgan.backend import check_even_split  # noqa: E402
 from keras_wgan.datasets import load_mnist, make_image_dataset, split_holdout  # noqa: E402
 
 VALUE_RANGE = (-1.0, 1.0)  # tanh generator; the data are scaled to match.
@@ -54,6 +61,12 @@ def parse_args(argv=None):
     parser.add_argument("--export", default=None, metavar="DIR",
                         help="where to export the generator (default: OUT/export/mnist_generator)")
     parser.add_argument("--jit-compile", choices=["auto", "true", "false"], default="auto")
+    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
+                        help="default: one device; mirrored: tf.distribute.MirroredStrategy over all local "
+                             "GPUs (or the CPU); multiworker: tf.distribute.MultiWorkerMirroredStrategy, "
+                             "one process per machine, each with its TF_CONFIG environment variable "
+                             "(cluster addresses and this worker's index). --batch-size is the global "
+                             "batch, split evenly across all replicas")
     parser.add_argument("--data", default=None, metavar="PATH", help="mnist.npz or a folder of IDX files")
     parser.add_argument("--holdout", type=int, default=1000, help="digits held out for validation")
     parser.add_argument("--fcd-every", type=int, default=None, metavar="K",
@@ -93,6 +106,19 @@ def check_output_folder(args):
         sys.exit(f"error: --resume given, but {args.out} holds no run to continue.")
 
 
+def make_strategy(args):
+    """The tf.distribute strategy; created before any other TensorFlow work."""
+    if args.strategy == "default":
+        return tf.distribute.get_strategy()
+    if args.strategy == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if "TF_CONFIG" not in os.environ:
+        sys.exit("error: --strategy multiworker needs the TF_CONFIG environment variable, e.g. "
+                 'TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
+                 '"task": {"type": "worker", "index": 0}}\'')
+    return tf.distribute.MultiWorkerMirroredStrategy()
+
+
 def build_model(args):
     critic = mnist_critic(dim=args.dim)
     # BatchNormalization in the generator (the official code has it in its
@@ -116,7 +142,18 @@ def build_model(args):
 
 def main(argv=None):
     args = parse_args(argv)
-    check_output_folder(args)
+    strategy = make_strategy(args)
+    # Under multiworker only the chief writes samples, curves, logs and the
+    # export; every worker keeps its own backup for --resume.
+    chief = strategy.extended.should_checkpoint
+    if chief:
+        check_output_folder(args)
+    try:
+        check_even_split(args.batch_size, strategy, name="--batch-size")
+    except ValueError as error:
+        sys.exit(f"error: {error}")
+    # The same seed on every worker: they shuffle the data alike, each
+    # taking its own share of every global batch.
     keras.utils.set_random_seed(args.seed)
 
     # 1. Real digits, scaled to the generator's range, in a tf.data pipeline.
@@ -132,35 +169,52 @@ def main(argv=None):
     heldout = make_image_dataset(heldout_images, args.batch_size, value_range=VALUE_RANGE, shuffle=False)
     print(f"training on {len(train_images)} digits, {len(heldout_images)} held out")
 
-    # 2. The model: the WGAN-GP paper's MNIST critic and generator.
-    wgan = build_model(args)
+    # 2. The model: the WGAN-GP paper's MNIST critic and generator, built and
+    #    compiled inside the strategy's scope (variables mirrored on every replica).
+    with strategy.scope():
+        wgan = build_model(args)
     print(f"{type(wgan).__name__}: critic {wgan.critic.count_params():,} parameters, "
-          f"generator {wgan.generator.count_params():,}, jit_compile={wgan.jit_compile}")
+          f"generator {wgan.generator.count_params():,}, jit_compile={wgan.jit_compile}, "
+          f"{strategy.num_replicas_in_sync} replica(s) ({args.strategy} strategy)")
 
-    # 3. Monitoring: Keras's own callbacks and keras_wgan's plots.
+    # 3. Fault tolerance and monitoring. StopOnNonFinite comes first: at a
+    #    NaN loss it stops before anything saves the diverged weights. The
+    #    backup (every epoch, atomic) is what --resume restores.
     out = args.out
-    os.makedirs(os.path.join(out, "checkpoints"), exist_ok=True)
+    os.makedirs(out, exist_ok=True)
+    checkpoint_path = os.path.join(out, "checkpoints", "wgan.keras")
     csv_path = os.path.join(out, "metrics.csv")
+    callbacks = [
+        kw.callbacks.StopOnNonFinite(),
+        kw.callbacks.AtomicBackupAndRestore(os.path.join(out, "backup"), delete_checkpoint=False),
+        kw.callbacks.AtomicModelCheckpoint(checkpoint_path),  # every worker; the chief writes
+    ]
     sample_grid = kw.callbacks.SampleGrid(os.path.join(out, "samples"), seed=args.seed, value_range=VALUE_RANGE)
-    callbacks = [keras.callbacks.BackupAndRestore(os.path.join(out, "backup"), delete_checkpoint=False)]
-    if args.fcd_every:
+    if chief and args.fcd_every:
         # Sample quality next to the W estimate: the Frechet distance in the
         # features of a small MNIST classifier (trained once, then cached).
         # It writes into the epoch's logs, so it comes before the loggers.
         callbacks.append(kw.evaluation.QualityMetric.frechet(
             heldout_images, n=min(1000, len(heldout_images)), value_range=VALUE_RANGE, every=args.fcd_every))
-    callbacks += [
-        keras.callbacks.CSVLogger(csv_path, append=args.resume),
-        sample_grid,
-        kw.callbacks.TrainingCurves(os.path.join(out, "curves.png"), csv_path=csv_path),
-        keras.callbacks.ModelCheckpoint(os.path.join(out, "checkpoints", "wgan.keras")),
-    ]
+    if chief:
+        callbacks += [
+            keras.callbacks.CSVLogger(csv_path, append=args.resume),
+            sample_grid,
+            kw.callbacks.TrainingCurves(os.path.join(out, "curves.png"), csv_path=csv_path),
+        ]
 
     # 4. Train: one step is `critic_steps` critic updates and one generator update.
     start = time.time()
-    wgan.fit(train, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
-             validation_data=heldout, callbacks=callbacks)
+    try:
+        wgan.fit(train, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
+                 validation_data=heldout, callbacks=callbacks,
+                 verbose="auto" if chief else 2)
+    except kw.callbacks.NonFiniteLossError as error:
+        sys.exit(f"error: {error}\nThe last good state: {checkpoint_path} and {os.path.join(out, 'backup')}.")
     minutes = (time.time() - start) / 60
+    if not chief:
+        print(f"\nworker done after {minutes:.1f} min; the chief wrote the results.")
+        return
 
     # 5. Export the generator for TF Serving (<model>/<version>/saved_model.pb).
     export_dir = kw.export_generator(wgan, args.export, value_range=VALUE_RANGE, overwrite=args.resume)
@@ -169,7 +223,7 @@ def main(argv=None):
     print(f"  samples        {sample_grid.last_path}")
     print(f"  curves         {os.path.join(out, 'curves.png')}")
     print(f"  metrics        {csv_path}")
-    print(f"  checkpoint     {os.path.join(out, 'checkpoints', 'wgan.keras')}")
+    print(f"  checkpoint     {checkpoint_path}")
     print(f"  SavedModel     {export_dir}")
 
 

@@ -25,18 +25,16 @@ Run it with
     python examples/parallel_lines.py --quick    # a few seconds of training
 
 Figures go to `--out` (default `runs/parallel_lines`). Existing figures are
-never overwritten silently: if the folder already holds this example's
-figures, the new ones go to the first free numbered subfolder (`run2`,
-`run3`, ...) unless `--overwrite` is given. Every figure is written to a
-temporary file first and moved into place with `os.replace`, so an
-interrupted run leaves no half-written PNG.
+never overwritten silently: a folder that already holds this example's
+figures is refused unless `--overwrite` is given. Every figure is written to
+a temporary file first and renamed into place, so an interrupted run leaves
+no half-written PNG.
 """
 
 import argparse
 import math
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -56,6 +54,7 @@ import tensorflow as tf  # noqa: E402
 from keras import ops  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
+from keras_wgan.callbacks import save_figure  # noqa: E402
 from keras_wgan.architectures import toy_critic  # noqa: E402
 from keras_wgan.distances import parallel_lines_distances  # noqa: E402
 from keras_wgan.distances import sample_parallel_lines  # noqa: E402
@@ -82,38 +81,20 @@ def parse_arguments(argv=None):
     parser.add_argument(
         "--overwrite",
         action="store_true",
-        help="replace this example's figures in --out instead of writing to a new numbered subfolder",
+        help="replace this example's figures in --out (without it, a folder holding them is refused)",
     )
     parser.add_argument("--seed", type=int, default=0)
     return parser.parse_args(argv)
 
 
 def output_folder(out, names, overwrite):
-    """`out`, or its first numbered subfolder holding none of `names`."""
+    """Creates `out`; refuses to replace figures of an earlier run silently."""
     out = Path(out)
-    folder, number = out, 1
-    while not overwrite and any((folder / name).exists() for name in names):
-        number += 1
-        folder = out / f"run{number}"
-    if folder != out:
-        print(f"{out} already holds figures of this example: writing to {folder} (--overwrite replaces them)")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def save_figure(figure, path):
-    """Writes a PNG to a temporary file beside `path`, then renames it."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".png")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            figure.savefig(file, format="png", dpi=120)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    print(f"wrote {path}")
-
+    earlier = [name for name in names if (out / name).exists()]
+    if earlier and not overwrite:
+        sys.exit(f"error: {out} already holds {earlier[0]}. Pass --overwrite or choose another --out.")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
 
 def section(title):
     print()
@@ -207,7 +188,7 @@ def part_a(folder):
     right.set(title="JS(P_0, P_theta)", xlabel="theta", ylim=(-0.05, 1.05))
     for axes in (left, right):
         axes.grid(alpha=0.3)
-    save_figure(figure, folder / "parallel_lines_distances.png")
+    print("wrote", save_figure(figure, folder / "parallel_lines_distances.png", dpi=120))
 
 
 # ---------------------------------------------------------------------------
@@ -257,7 +238,7 @@ def part_b(folder, steps, seed):
     axes.set(title="WGAN-GP critic estimate vs exact W", xlabel="theta", ylabel="W")
     axes.grid(alpha=0.3)
     axes.legend()
-    save_figure(figure, folder / "parallel_lines_critic.png")
+    print("wrote", save_figure(figure, folder / "parallel_lines_critic.png", dpi=120))
 
 
 # ---------------------------------------------------------------------------
@@ -408,7 +389,7 @@ def part_c(folder, warmup, steps, learning_rate, seed):
     right.legend()
     for axes in (left, right):
         axes.grid(alpha=0.3)
-    save_figure(figure, folder / "parallel_lines_training.png")
+    print("wrote", save_figure(figure, folder / "parallel_lines_training.png", dpi=120))
 
 
 def main(argv=None):

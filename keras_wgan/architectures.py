@@ -4,7 +4,8 @@ Every builder returns a functional `keras.Model` with a named `keras.Input`:
 generators take `"latent"`, image critics `"image"` and the other critics
 `"sample"`. Critics end in a linear `Dense(1)` with no sigmoid: a WGAN critic
 outputs a score whose mean difference estimates the Wasserstein-1 distance,
-not a probability.
+not a probability. That layer computes in float32 under a mixed precision
+policy, so that scores and losses keep full precision.
 
 No critic uses `BatchNormalization`: it couples the examples of a batch, so
 the gradient penalty's per-example input gradient is no longer per-example
@@ -97,7 +98,7 @@ def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None)
             negative_slope=_LEAKY_RELU_SLOPE, name=f"leaky_relu_{index}"
         )(x)
     x = layers.Flatten(name="flatten")(x)
-    outputs = layers.Dense(1, name="score")(x)
+    outputs = layers.Dense(1, dtype="float32", name="score")(x)
     return keras.Model(inputs, outputs, name="mnist_critic")
 
 
@@ -225,7 +226,7 @@ def mlp_critic(input_shape, *, units=512, depth=4):
         x = layers.Flatten(name="flatten")(x)
     for index in range(1, depth + 1):
         x = layers.Dense(units, activation="relu", name=f"dense_{index}")(x)
-    outputs = layers.Dense(1, name="score")(x)
+    outputs = layers.Dense(1, dtype="float32", name="score")(x)
     return keras.Model(inputs, outputs, name="mlp_critic")
 
 
@@ -310,7 +311,7 @@ def toy_critic(units=512, depth=3, input_dim=2):
 
     inputs = keras.Input(shape=(input_dim,), name="sample")
     x = _relu_stack(inputs, units, depth)
-    outputs = layers.Dense(1, name="score")(x)
+    outputs = layers.Dense(1, dtype="float32", name="score")(x)
     return keras.Model(inputs, outputs, name="toy_critic")
 
 

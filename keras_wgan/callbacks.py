@@ -12,6 +12,15 @@
 `save_image_grid` and `save_scatter_plot` write a final grid or scatter plot
 outside `fit`.
 
+Fault tolerance:
+
+- `AtomicModelCheckpoint`: `ModelCheckpoint` that writes a temporary file and
+  renames it, and never saves NaN weights.
+- `AtomicBackupAndRestore`: `BackupAndRestore` with the same guarantees; a
+  killed run resumes from its last completed epoch with its step counters.
+- `StopOnNonFinite`: stops at the first NaN or inf metric with a message
+  naming the metric and the step (`NonFiniteLossError`).
+
 Plots go through `matplotlib.figure.Figure` and the Agg canvas, never
 `pyplot`: training from a notebook or a GUI session keeps its own matplotlib
 backend and opens no windows. Every file is written to a temporary file in
@@ -22,8 +31,12 @@ the previous file intact.
 
 import contextlib
 import csv
+import json
 import math
 import os
+import re
+import shutil
+import tempfile
 import uuid
 import warnings
 
@@ -115,7 +128,7 @@ def save_scatter_plot(points, path, *, reference=None, title=None):
     ```
     """
     figure = _scatter_figure(_as_points(points, "points"), reference, title)
-    return _write_figure(figure, path)
+    return save_figure(figure, path)
 
 
 # -- callbacks -------------------------------------------------------------
@@ -419,7 +432,7 @@ class TrainingCurves(keras.callbacks.Callback):
                     stacklevel=2,
                 )
             return
-        _write_figure(_curves_figure(self.rows, panels), self.path)
+        save_figure(_curves_figure(self.rows, panels), self.path)
         self.last_panels = panels
 
 
@@ -560,11 +573,24 @@ def _render(figure):
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-def _write_figure(figure, path):
-    # Our own Agg canvas: `savefig` must not depend on (or select) the
-    # user's pyplot backend.
+def save_figure(figure, path, *, dpi=None):
+    """Writes a `matplotlib.figure.Figure` as a PNG, atomically.
+
+    The PNG goes to a temporary file beside `path`, renamed into place once
+    complete, so a crash never leaves a half-written figure; missing parent
+    folders are created. The figure is drawn on its own Agg canvas: the
+    user's pyplot backend is neither used nor changed.
+
+    Args:
+        figure: a `matplotlib.figure.Figure`.
+        path: where to write the PNG.
+        dpi: resolution; None keeps the figure's own.
+
+    Returns:
+        `path`, as a string.
+    """
     FigureCanvasAgg(figure)
-    return _write_atomically(path, lambda file: figure.savefig(file, format="png"))
+    return _write_atomically(path, lambda file: figure.savefig(file, format="png", dpi=dpi))
 
 
 def _write_atomically(path, write):
@@ -630,3 +656,322 @@ def _append_row(rows, row):
     while rows and rows[-1]["epoch"] >= row["epoch"]:
         rows.pop()
     rows.append(row)
+
+
+# -- fault tolerance -------------------------------------------------------
+#
+# Checkpoints are written to a temporary file in the target's folder and
+# renamed over the target: a process killed while saving leaves the previous
+# checkpoint whole (at worst a stray hidden temporary file, removed by the
+# next save). Neither callback writes weights that hold NaN or inf.
+
+
+class NonFiniteLossError(RuntimeError):
+    """Raised by `StopOnNonFinite` when a logged metric is NaN or infinite."""
+
+
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Stops training at the first NaN or infinite metric of a train step.
+
+    After every train step it checks the step's logs (`critic_loss`,
+    `generator_loss`, ...; the running means of the epoch, so a non-finite
+    value stays visible until the epoch ends) and, at the first NaN or
+    inf, raises `NonFiniteLossError` with a message naming the metric, its
+    value, the global step (`model.optimizer.iterations`: generator steps
+    for a WGAN) and the epoch. Raising, rather than setting
+    `model.stop_training`, skips the end-of-epoch callbacks, so no
+    checkpoint or backup is written with the diverged weights: the last
+    good ones stay on disk. Put it first in the callback list, before any
+    callback that saves every few batches.
+
+    `keras.callbacks.TerminateOnNaN` watches a metric called `loss` only,
+    which a WGAN does not log.
+
+    Args:
+        monitor: names of the metrics to check; default all of the train
+            step's logs. Epoch-end metrics (validation, `QualityMetric`'s
+            NaN on skipped epochs) are never checked.
+
+    Example:
+
+    ```python
+    try:
+        wgan.fit(dataset, epochs=10, callbacks=[keras_wgan.callbacks.StopOnNonFinite(), ...])
+    except keras_wgan.callbacks.NonFiniteLossError as error:
+        print(error)  # critic_loss is nan at step 1234 (epoch 3, batch 34) ...
+    ```
+    """
+
+    def __init__(self, monitor=None):
+        super().__init__()
+        if isinstance(monitor, str):
+            monitor = [monitor]
+        self.monitor = None if monitor is None else [str(name) for name in monitor]
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name, value in (logs or {}).items():
+            if self.monitor is not None and name not in self.monitor:
+                continue
+            value = _as_float(value)
+            if value is None or math.isfinite(value):
+                continue
+            step = _global_step(self.model)
+            step_text = f"step {step}" if step is not None else f"batch {batch + 1}"
+            raise NonFiniteLossError(
+                f"{name} is {value} at {step_text} (epoch {self._epoch + 1}, batch {batch + 1}): "
+                "training stopped. The weights have diverged; no checkpoint was written "
+                "after this step, so the last good checkpoint is intact. Resume from it with a "
+                "lower learning rate, or check the data for NaN or inf."
+            )
+
+
+class AtomicModelCheckpoint(keras.callbacks.Callback):
+    """Saves the model after every epoch, atomically; never saves NaN weights.
+
+    A drop-in for `keras.callbacks.ModelCheckpoint(filepath)` (every epoch,
+    overwriting): the model is saved to a hidden temporary file in the same
+    folder, flushed to disk and renamed over `filepath`. A process killed
+    while saving leaves the previous checkpoint whole and loadable, where
+    `ModelCheckpoint`, writing in place, leaves a truncated file. If any
+    weight or optimizer variable is NaN or infinite, the save is skipped
+    with a warning: the file keeps the last finite model.
+
+    Under `MultiWorkerMirroredStrategy` every worker takes part in the save
+    (reading synchronised variables is collective) and only the chief
+    writes `filepath`.
+
+    Args:
+        filepath: a `.keras` file (or `.weights.h5` with
+            `save_weights_only=True`); may hold `str.format` fields filled
+            with `epoch` (1-based) and the epoch's logs, e.g.
+            `"ckpt/wgan_{epoch:03d}.keras"`.
+        save_weights_only: save `model.save_weights` instead of the whole
+            model.
+        verbose: 1 prints a line per save.
+
+    Attributes:
+        last_path: the latest file written, or None.
+    """
+
+    def __init__(self, filepath, *, save_weights_only=False, verbose=0):
+        super().__init__()
+        self.filepath = os.fspath(filepath)
+        self.save_weights_only = bool(save_weights_only)
+        self.verbose = verbose
+        suffix = ".weights.h5" if self.save_weights_only else ".keras"
+        if not self.filepath.endswith(suffix):
+            raise ValueError(
+                f"`filepath` must end in {suffix}"
+                f"{' with save_weights_only=True' if self.save_weights_only else ''}. "
+                f"Received: {self.filepath}"
+            )
+        self._suffix = suffix
+        self.last_path = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        path = self.filepath.format(epoch=epoch + 1, **(logs or {}))
+        if not _model_is_finite(self.model):
+            warnings.warn(
+                f"AtomicModelCheckpoint: the model holds NaN or inf after epoch {epoch + 1}; "
+                f"{path} was not written and keeps the last finite model.",
+                stacklevel=2,
+            )
+            return
+        save = self.model.save_weights if self.save_weights_only else self.model.save
+        if _save_atomically(path, save, self._suffix, chief=_is_chief(self.model)):
+            self.last_path = path
+            if self.verbose:
+                keras.utils.io_utils.print_msg(f"\nEpoch {epoch + 1}: saved the model to {path}")
+
+
+class AtomicBackupAndRestore(keras.callbacks.Callback):
+    """`keras.callbacks.BackupAndRestore` with atomic, self-describing backups.
+
+    At the end of every epoch it writes the model's weights and optimizer
+    state (`model.save_weights`) to `backup_dir/epoch-NNNNNN.weights.h5`
+    through a temporary file and a rename, then deletes older backups but
+    one. The epoch number lives in the file name, so weights and epoch can
+    never disagree. At train begin it restores the newest backup that loads
+    (falling back to the one before if the newest is damaged) and `fit`
+    continues with the next epoch; the optimizers' step counters continue
+    where they were, so an interrupted and resumed run ends with the same
+    step count as an uninterrupted one. Weights holding NaN or inf are
+    never backed up.
+
+    Keras's own `BackupAndRestore` rewrites `latest.weights.h5` in place and
+    the epoch number in a second file: a kill during the save leaves a
+    truncated weights file, or weights of one epoch with the number of the
+    previous one. A backup written by it in `backup_dir` is still restored
+    (when there is no newer one of this callback), so runs started with it
+    continue.
+
+    Like `BackupAndRestore`, it restores to the end of the last completed
+    epoch: the steps of an interrupted epoch are run again.
+
+    Under `MultiWorkerMirroredStrategy` the chief writes to `backup_dir`
+    and every other worker to `backup_dir/<task_type>-<task_id>`, and each
+    restores its own: on separate machines, every worker keeps its backup
+    on its own disk.
+
+    Args:
+        backup_dir: folder for the backups, used by this run only.
+        delete_checkpoint: delete the folder when `fit` completes.
+    """
+
+    _PATTERN = re.compile(r"^epoch-(\d{6})\.weights\.h5$")
+
+    def __init__(self, backup_dir, *, delete_checkpoint=True):
+        super().__init__()
+        if not backup_dir:
+            raise ValueError("`backup_dir` must not be empty.")
+        self.backup_dir = os.fspath(backup_dir)
+        self.delete_checkpoint = bool(delete_checkpoint)
+        self.restored_epoch = None
+
+    def _own_dir(self):
+        worker = _worker_name(self.model)
+        return self.backup_dir if worker is None else os.path.join(self.backup_dir, worker)
+
+    def _backups(self):
+        directory = self._own_dir()
+        if not os.path.isdir(directory):
+            return []
+        found = []
+        for name in os.listdir(directory):
+            match = self._PATTERN.match(name)
+            if match:
+                found.append((int(match.group(1)), os.path.join(directory, name)))
+        return sorted(found, reverse=True)
+
+    def on_train_begin(self, logs=None):
+        self.restored_epoch = None
+        candidates = sorted(self._backups() + self._keras_backup(), reverse=True)
+        optimizer = getattr(self.model, "optimizer", None)
+        if candidates and optimizer is not None and not optimizer.built:
+            optimizer.build(self.model.trainable_variables)  # Its state is in the backup too.
+        for epoch, path in candidates:
+            try:
+                self.model.load_weights(path)
+            except Exception as error:  # A damaged file: try the one before.
+                warnings.warn(f"AtomicBackupAndRestore: cannot restore {path} ({error}); trying an older backup.",
+                              stacklevel=2)
+                continue
+            self.restored_epoch = epoch
+            # Keras's own BackupAndRestore resumes `fit` the same way.
+            self.model._initial_epoch = epoch
+            return
+        if candidates:
+            raise ValueError(
+                f"AtomicBackupAndRestore: none of the backups in {self._own_dir()} loads "
+                f"({', '.join(path for _, path in candidates)}). Move the folder away to start afresh."
+            )
+
+    def _keras_backup(self):
+        # The layout of keras.callbacks.BackupAndRestore.
+        weights = os.path.join(self._own_dir(), "latest.weights.h5")
+        metadata = os.path.join(self._own_dir(), "training_metadata.json")
+        if not (os.path.isfile(weights) and os.path.isfile(metadata)):
+            return []
+        try:
+            with open(metadata) as file:
+                return [(int(json.load(file)["epoch"]), weights)]
+        except (OSError, ValueError, KeyError, TypeError):
+            return []
+
+    def on_epoch_end(self, epoch, logs=None):
+        if not _model_is_finite(self.model):
+            warnings.warn(
+                f"AtomicBackupAndRestore: the model holds NaN or inf after epoch {epoch + 1}; "
+                "not backed up. The last backup keeps the last finite state.",
+                stacklevel=2,
+            )
+            return
+        directory = self._own_dir()
+        path = os.path.join(directory, f"epoch-{epoch + 1:06d}.weights.h5")
+        _save_atomically(path, self.model.save_weights, ".weights.h5", chief=True)
+        for _, older in self._backups()[2:]:  # Keep this one and the one before.
+            with contextlib.suppress(OSError):
+                os.remove(older)
+
+    def on_train_end(self, logs=None):
+        self.model._initial_epoch = None  # A later `fit` starts where it is told.
+        if self.delete_checkpoint and os.path.isdir(self.backup_dir):
+            shutil.rmtree(self.backup_dir, ignore_errors=True)
+
+
+def _global_step(model):
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
+        return None
+    return int(keras.ops.convert_to_numpy(optimizer.iterations))
+
+
+def _model_is_finite(model):
+    variables = list(model.weights)
+    for name in ("optimizer", "critic_optimizer", "generator_optimizer"):
+        optimizer = getattr(model, name, None)
+        if optimizer is not None:
+            variables.extend(optimizer.variables)
+    for variable in variables:
+        value = keras.ops.convert_to_numpy(variable)
+        if np.issubdtype(value.dtype, np.floating) and not np.all(np.isfinite(value)):
+            return False
+    return True
+
+
+def _is_chief(model):
+    strategy = getattr(model, "distribute_strategy", None)
+    return True if strategy is None else bool(strategy.extended.should_checkpoint)
+
+
+def _worker_name(model):
+    """None for the chief (or no cluster), else e.g. "worker-1"."""
+    if _is_chief(model):
+        return None
+    resolver = model.distribute_strategy.cluster_resolver
+    return f"{resolver.task_type}-{resolver.task_id}"
+
+
+def _save_atomically(path, save, suffix, *, chief=True):
+    """Calls `save(temporary_path)`, flushes it to disk and renames it to `path`.
+
+    A non-chief worker saves to a temporary folder that is then deleted:
+    it takes part in the collective reads of the save and writes nothing.
+    Returns True if `path` was written.
+    """
+    if not chief:
+        directory = tempfile.mkdtemp(prefix="keras_wgan_worker_")
+        try:
+            save(os.path.join(directory, "model" + suffix))
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        return False
+    directory, name = os.path.split(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    prefix = f".{name}."
+    for stale in os.listdir(directory):  # Left by a process killed while saving.
+        if stale.startswith(prefix) and stale.endswith(".tmp" + suffix):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(directory, stale))
+    # Keras needs the suffix (.keras, .weights.h5) at the end of the name.
+    temporary = os.path.join(directory, f"{prefix}{uuid.uuid4().hex[:12]}.tmp{suffix}")
+    try:
+        save(temporary)
+        with open(temporary, "rb") as file:
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise
+    with contextlib.suppress(OSError):  # The rename itself, on disk.
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    return True

@@ -19,8 +19,10 @@ def gradient_penalty(critic, real, fake, *, target=1.0, one_sided=False, seed=No
         penalty = mean((norm / target - 1)^2)
 
     and, with `one_sided=True` (Petzka et al. 2018),
-    `mean(max(0, norm / target - 1)^2)`. The norm is computed in float32,
-    whatever the compute dtype, and the function may be called inside an
+    `mean(max(0, norm / target - 1)^2)`. The interpolates are formed in
+    float32 (float16/bfloat16 samples are cast up) and the norm is computed
+    in float32, whatever the compute dtype of the critic (under a mixed
+    policy its layers cast the input down themselves), and the function may be called inside an
     outer `tf.GradientTape`: its gradient reaches the critic's weights.
 
     Args:
@@ -41,6 +43,11 @@ def gradient_penalty(critic, real, fake, *, target=1.0, one_sided=False, seed=No
     9.0
     """
     real = ops.convert_to_tensor(real)
+    if keras.backend.standardize_dtype(real.dtype) in ("float16", "bfloat16"):
+        # Interpolate in float32 under a mixed policy: the critic casts its
+        # input to the compute dtype itself, and the input gradient then
+        # comes back in float32.
+        real = ops.cast(real, "float32")
     fake = ops.cast(fake, real.dtype)
     if tuple(real.shape[1:]) != tuple(fake.shape[1:]):
         raise ValueError(
@@ -49,8 +56,13 @@ def gradient_penalty(critic, real, fake, *, target=1.0, one_sided=False, seed=No
         )
     # One coefficient per example, broadcast over all other axes: a
     # per-pixel eps would interpolate to points off the real-fake segments.
-    eps_shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-    eps = keras.random.uniform(eps_shape, dtype=real.dtype, seed=seed)
+    # Under tf.distribute, this replica's rows of the global batch's eps, as
+    # one device would draw them (see `backend.replica_rows`).
+    eps_shape = (1,) * (len(real.shape) - 1)
+    eps = backend.replica_rows(
+        lambda rows: keras.random.uniform((rows,) + eps_shape, dtype=real.dtype, seed=seed),
+        ops.shape(real)[0],
+    )
     interpolates = eps * real + (1.0 - eps) * fake
     gradients = backend.input_gradients(
         lambda x: critic(x, training=True) if isinstance(critic, keras.Layer) else critic(x),

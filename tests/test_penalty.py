@@ -90,3 +90,18 @@ def test_seed_makes_it_reproducible():
 def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError, match="same sample shape"):
         kw.gradient_penalty(doubling_critic, REAL, np.zeros((6, 3), "float32"))
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_low_precision_samples_are_interpolated_in_float32(dtype):
+    captured = []
+
+    def recording_critic(x):
+        captured.append(x)
+        return 2.0 * x
+
+    real = tf.cast(REAL, dtype)
+    penalty = kw.gradient_penalty(recording_critic, real, tf.cast(FAKE, dtype))
+    assert captured[0].dtype == tf.float32
+    assert penalty.dtype == tf.float32
+    assert float(penalty) == pytest.approx(9.0, rel=1e-5)

@@ -118,7 +118,8 @@ class WassersteinGAN(keras.Model):
 
     def _resolve_optimizer(self, optimizer, default):
         optimizer = default() if optimizer is None else keras.optimizers.get(optimizer)
-        if keras.config.dtype_policy().name == "mixed_float16" and not isinstance(
+        # Loss scaling follows the networks' policy, not the global one.
+        if self.critic.dtype_policy.name == "mixed_float16" and not isinstance(
             optimizer, keras.optimizers.LossScaleOptimizer
         ):
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
@@ -195,6 +196,7 @@ class WassersteinGAN(keras.Model):
         batches, batch_size = real_data.real_batches(
             x, batch_size=batch_size, sample_shape=self.sample_shape, shuffle=shuffle
         )
+        backend.check_even_split(batch_size, self.distribute_strategy)
         if validation_data is not None:
             validation_data = self._held_out_batches(validation_data, kwargs.pop("validation_batch_size", None) or batch_size)
         return super().fit(
@@ -214,9 +216,10 @@ class WassersteinGAN(keras.Model):
     def _held_out_batches(self, data, batch_size):
         if not real_data.is_array_like(data):
             batch_size = None  # Datasets and generators come batched.
-        dataset, _ = real_data.real_batches(
+        dataset, batch_size = real_data.real_batches(
             data, batch_size=batch_size, sample_shape=self.sample_shape, shuffle=False, name="validation_data"
         )
+        backend.check_even_split(batch_size, self.distribute_strategy, name="validation batch size")
         return dataset
 
     def _require_compiled(self):
@@ -226,7 +229,12 @@ class WassersteinGAN(keras.Model):
     # -- training -------------------------------------------------------
 
     def _training_latent(self, batch_size):
-        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        # Under tf.distribute: this replica's rows of the global batch's
+        # noise, so that replicas draw distinct noise and a distributed
+        # step equals the single-device step on the same global batch.
+        return backend.replica_rows(
+            lambda rows: keras.random.normal((rows, self.latent_dim), seed=self.seed_generator), batch_size
+        )
 
     def generate(self, n, seed=None):
         """Returns `n` generated samples as a NumPy array.
@@ -244,15 +252,18 @@ class WassersteinGAN(keras.Model):
         latent = keras.random.normal((n, self.latent_dim), seed=seed)
         return ops.convert_to_numpy(self.generator(latent, training=False))
 
-    def critic_penalty(self, real, fake):
-        """Returns `(penalty_loss, logs)` added to the critic loss."""
+    def critic_penalty(self, real, fake, step=0):
+        """Returns `(penalty_loss, logs)` added to the critic loss.
+
+        `step` is the index of the critic iteration within the train step.
+        """
         return 0.0, {}
 
     def after_critic_update(self):
         """Hook run after every critic update (weight clipping)."""
         return None
 
-    def critic_iteration(self, real):
+    def critic_iteration(self, real, step=0):
         """One critic update on one real batch and one fresh noise batch."""
         batch_size = ops.shape(real)[0]
         fake = self.generator(self._training_latent(batch_size), training=True)
@@ -263,7 +274,7 @@ class WassersteinGAN(keras.Model):
             scores = ops.cast(self.critic(ops.concatenate([real, fake], axis=0), training=True), "float32")
             real_scores, fake_scores = scores[:batch_size], scores[batch_size:]
             loss = wasserstein_loss(REAL_LABEL, real_scores) + wasserstein_loss(FAKE_LABEL, fake_scores)
-            penalty_loss, logs = self.critic_penalty(real, fake)
+            penalty_loss, logs = self.critic_penalty(real, fake, step)
             logs["wasserstein_estimate"] = ops.mean(real_scores) - ops.mean(fake_scores)
             return loss + penalty_loss, logs
 
@@ -293,13 +304,13 @@ class WassersteinGAN(keras.Model):
     def train_step(self, data):
         real_batches = data  # shape (batch_size, critic_steps, *sample_shape)
         for step in range(self.critic_steps):  # Unrolled: see class docstring.
-            critic_loss, logs = self.critic_iteration(real_batches[:, step])
+            critic_loss, logs = self.critic_iteration(real_batches[:, step], step)
             self.critic_loss_tracker.update_state(critic_loss)
             for name, value in logs.items():
                 self._metric_named(name).update_state(value)
         generator_loss = self.generator_iteration(ops.shape(real_batches)[0])
         self.generator_loss_tracker.update_state(generator_loss)
-        return {m.name: m.result() for m in self.metrics}
+        return backend.step_logs({m.name: m.result() for m in self.metrics})
 
     def test_step(self, data):
         real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
@@ -310,7 +321,7 @@ class WassersteinGAN(keras.Model):
         self.wasserstein_tracker.update_state(estimate)
         # The running mean, so that Keras's "logs of the last batch" are the
         # mean over the whole held-out set.
-        return {self.wasserstein_tracker.name: self.wasserstein_tracker.result()}
+        return backend.step_logs({self.wasserstein_tracker.name: self.wasserstein_tracker.result()})
 
     def _metric_named(self, name):
         return next(m for m in self.metrics if m.name == name)

@@ -1,8 +1,10 @@
 """WGAN-GP: the Lipschitz constraint by a gradient penalty."""
 
+import math
 import warnings
 
 import keras
+from keras import ops
 
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.penalty import gradient_penalty
@@ -12,8 +14,8 @@ from keras_wgan.penalty import gradient_penalty
 class WGANGP(WassersteinGAN):
     """Wasserstein GAN with gradient penalty (Gulrajani et al. 2017).
 
-    The critic loss of every critic iteration adds
-    `gp_weight * gradient_penalty(critic, real, fake)`, one interpolation
+    The critic loss of every critic iteration (by default; see
+    `penalty_every`) adds `gp_weight * gradient_penalty(critic, real, fake)`, one interpolation
     coefficient per example, computed in float32. The `gradient_penalty`
     metric logs the penalty alone, apart from `wasserstein_estimate`, so a
     large critic loss can be told apart from a large penalty.
@@ -35,6 +37,23 @@ class WGANGP(WassersteinGAN):
             (paper: 10; its toy experiments: 0.1).
         one_sided: penalise only gradient norms above 1 (Petzka et al.).
         seed: int or None, seeds the model's noise and interpolates.
+        penalty_every: int in `[1, critic_steps]`, default 1 (the paper: a
+            penalty in every critic iteration). A lazy penalty, as
+            StyleGAN2 does for R1: only critic iterations `0, k, 2k, ...`
+            of each train step compute the penalty, with its weight
+            multiplied by `critic_steps / (number of penalised
+            iterations)` (that is `k` when `k` divides `critic_steps`), so
+            that the penalty's average weight per critic iteration stays
+            `gp_weight`. The choice is static (the iterations are
+            unrolled): the other iterations have no penalty in their
+            graph at all. See the README's "Performance" section for the
+            measured trade-off.
+        penalty_batch_fraction: float in `(0, 1]`, default 1.0 (the paper:
+            the penalty on all `m` examples). The penalty is computed on the
+            first `ceil(f * m)` real/fake pairs of the critic iteration (a
+            random subset: batches are shuffled and the noise is i.i.d.),
+            an unbiased estimate of the same mean at a fraction of the
+            double-backward cost.
 
     Example:
 
@@ -45,13 +64,45 @@ class WGANGP(WassersteinGAN):
     ```
     """
 
-    def __init__(self, critic, generator, *, critic_steps=5, gp_weight=10.0, one_sided=False, seed=None, **kwargs):
+    def __init__(
+        self,
+        critic,
+        generator,
+        *,
+        critic_steps=5,
+        gp_weight=10.0,
+        one_sided=False,
+        seed=None,
+        penalty_every=1,
+        penalty_batch_fraction=1.0,
+        **kwargs,
+    ):
         gp_weight = float(gp_weight)
         if not gp_weight >= 0.0:
             raise ValueError(f"`gp_weight` must be non-negative. Received: {gp_weight}")
         super().__init__(critic, generator, critic_steps=critic_steps, seed=seed, **kwargs)
+        if isinstance(penalty_every, bool) or not float(penalty_every).is_integer():
+            raise TypeError(f"`penalty_every` must be an integer. Received: {penalty_every!r}")
+        penalty_every = int(penalty_every)
+        if not 1 <= penalty_every <= self.critic_steps:
+            raise ValueError(
+                f"`penalty_every` must be between 1 and `critic_steps` ({self.critic_steps}). "
+                f"Received: {penalty_every}"
+            )
+        if isinstance(penalty_batch_fraction, bool):
+            raise TypeError(f"`penalty_batch_fraction` must be a float. Received: {penalty_batch_fraction!r}")
+        penalty_batch_fraction = float(penalty_batch_fraction)
+        if not 0.0 < penalty_batch_fraction <= 1.0:
+            raise ValueError(
+                f"`penalty_batch_fraction` must be in (0, 1]. Received: {penalty_batch_fraction}"
+            )
         self.gp_weight = gp_weight
         self.one_sided = bool(one_sided)
+        self.penalty_every = penalty_every
+        self.penalty_batch_fraction = penalty_batch_fraction
+        penalised = len(range(0, self.critic_steps, penalty_every))
+        # Keeps the average penalty weight per critic iteration at gp_weight.
+        self._lazy_scale = self.critic_steps / penalised
         self.penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
         if _has_batch_normalization(critic):
             warnings.warn(
@@ -73,14 +124,34 @@ class WGANGP(WassersteinGAN):
     def default_generator_optimizer(self):
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
 
-    def critic_penalty(self, real, fake):
+    def critic_penalty(self, real, fake, step=0):
+        if step % self.penalty_every:
+            return 0.0, {}
+        if self.penalty_batch_fraction < 1.0:
+            count = _sub_batch_size(real, self.penalty_batch_fraction)
+            real, fake = real[:count], fake[:count]
         penalty = gradient_penalty(
             self.critic, real, fake, one_sided=self.one_sided, seed=self.seed_generator
         )
-        return self.gp_weight * penalty, {"gradient_penalty": penalty}
+        return self.gp_weight * self._lazy_scale * penalty, {"gradient_penalty": penalty}
 
     def get_config(self):
-        return {**super().get_config(), "gp_weight": self.gp_weight, "one_sided": self.one_sided}
+        return {
+            **super().get_config(),
+            "gp_weight": self.gp_weight,
+            "one_sided": self.one_sided,
+            "penalty_every": self.penalty_every,
+            "penalty_batch_fraction": self.penalty_batch_fraction,
+        }
+
+
+def _sub_batch_size(batch, fraction):
+    """`ceil(fraction * batch_size)`, a Python int when the batch size is static."""
+    size = batch.shape[0]
+    if size is not None:
+        return max(1, math.ceil(fraction * size))
+    size = ops.cast(ops.shape(batch)[0], "float32")
+    return ops.maximum(1, ops.cast(ops.ceil(fraction * size), "int32"))
 
 
 def _has_batch_normalization(model):

@@ -37,9 +37,9 @@ def test_fit_logs_metrics_and_counts_generator_steps(cls):
 class RecordingWGAN(kw.WGANGP):
     """Records the real batch of every critic iteration (eager only)."""
 
-    def critic_iteration(self, real):
+    def critic_iteration(self, real, step=0):
         self.seen.append(keras.ops.convert_to_numpy(real).copy())
-        return super().critic_iteration(real)
+        return super().critic_iteration(real, step)
 
 
 def test_every_critic_iteration_gets_a_fresh_real_batch():

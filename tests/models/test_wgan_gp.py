@@ -92,3 +92,101 @@ def test_warns_about_batch_normalization_in_critic():
     critic = keras.Model(inputs, keras.layers.Dense(1)(inner(inputs)))
     with pytest.warns(UserWarning, match="BatchNormalization.*LayerNormalization"):
         kw.WGANGP(critic, mlp(2, 2))
+
+
+# -- speed options: lazy penalty and penalty on a sub-batch -------------------
+
+
+def test_speed_options_default_to_the_paper_and_round_trip():
+    model = kw.WGANGP(mlp(2, 1), mlp(2, 2))
+    assert model.penalty_every == 1 and model.penalty_batch_fraction == 1.0
+    model = kw.WGANGP(mlp(2, 1), mlp(2, 2), penalty_every=5, penalty_batch_fraction=0.25)
+    config = model.get_config()
+    assert config["penalty_every"] == 5 and config["penalty_batch_fraction"] == 0.25
+    restored = kw.WGANGP.from_config(config)
+    assert restored.penalty_every == 5 and restored.penalty_batch_fraction == 0.25
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"penalty_every": 0}, ValueError),
+        ({"penalty_every": 6}, ValueError),  # more than critic_steps=5
+        ({"penalty_every": 1.5}, TypeError),
+        ({"penalty_every": True}, TypeError),
+        ({"penalty_batch_fraction": 0.0}, ValueError),
+        ({"penalty_batch_fraction": 1.5}, ValueError),
+        ({"penalty_batch_fraction": True}, TypeError),
+    ],
+)
+def test_speed_options_are_validated(kwargs, error):
+    with pytest.raises(error, match=next(iter(kwargs))):
+        kw.WGANGP(mlp(2, 1), mlp(2, 2), **kwargs)
+
+
+def _count_penalties(monkeypatch, **options):
+    from keras_wgan.models import wgan_gp
+
+    calls = []
+
+    def counting_penalty(critic, real, fake, **kwargs):
+        calls.append(int(real.shape[0]))
+        return gradient_penalty(critic, real, fake, **kwargs)
+
+    gradient_penalty = wgan_gp.gradient_penalty
+    monkeypatch.setattr(wgan_gp, "gradient_penalty", counting_penalty)
+    keras.utils.set_random_seed(0)
+    model = kw.WGANGP(mlp(2, 1), mlp(2, 2), seed=0, **options)
+    model.compile(run_eagerly=True)
+    model.fit(np.ones((20 * 5 * 2, 2), "float32"), batch_size=20, epochs=1, verbose=0)  # 2 steps
+    return calls
+
+
+@pytest.mark.parametrize("every, per_step", [(1, 5), (2, 3), (5, 1)])
+def test_lazy_penalty_is_computed_on_every_kth_critic_iteration(monkeypatch, every, per_step):
+    assert len(_count_penalties(monkeypatch, penalty_every=every)) == 2 * per_step
+
+
+def test_penalty_batch_fraction_takes_the_first_ceil_f_m_examples(monkeypatch):
+    assert _count_penalties(monkeypatch, penalty_batch_fraction=0.25) == [5] * 10  # ceil(0.25 * 20)
+    assert _count_penalties(monkeypatch, penalty_batch_fraction=0.01) == [1] * 10
+
+
+@pytest.mark.parametrize("options", [{"penalty_every": 2}, {"penalty_every": 5}, {"penalty_batch_fraction": 0.5}])
+def test_speed_options_keep_the_average_penalty_weight(options):
+    # Over an epoch: critic_loss = -estimate + gp_weight * mean penalty, as
+    # for the default, because the lazy weight is critic_steps / (penalised
+    # iterations) and the penalty metric averages the penalised iterations.
+    keras.utils.set_random_seed(0)
+    model = kw.WGANGP(mlp(2, 1), mlp(2, 2), gp_weight=10.0, **options)
+    model.compile()
+    history = model.fit(np.ones((640, 2), "float32"), batch_size=64, epochs=1, verbose=0).history
+    expected = -history["wasserstein_estimate"][0] + 10.0 * history["gradient_penalty"][0]
+    assert history["critic_loss"][0] == pytest.approx(expected, rel=1e-4, abs=1e-6)
+
+
+def test_lazy_penalty_with_an_explicit_step_index():
+    # A base class that passes the critic iteration's index is honoured too.
+    model = kw.WGANGP(mlp(2, 1), mlp(2, 2), penalty_every=2, seed=0)
+    real, fake = np.ones((4, 2), "float32"), np.zeros((4, 2), "float32")
+    assert model.critic_penalty(real, fake, 1) == (0.0, {})
+    loss, logs = model.critic_penalty(real, fake, 2)
+    assert float(loss) == pytest.approx(10.0 * 5 / 3 * float(logs["gradient_penalty"]), rel=1e-6)
+
+
+def test_speed_options_train_the_toy_problem():
+    keras.utils.set_random_seed(0)
+    real = eight_gaussians(20480, seed=0)
+    reference = eight_gaussians(1000, seed=1)
+    model = kw.WGANGP(
+        toy_critic(units=128), toy_generator(units=128), gp_weight=0.1, seed=0,
+        penalty_every=5, penalty_batch_fraction=0.5,
+    )
+    model.compile(
+        critic_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
+        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
+    )
+    before = wasserstein_distance(model.generate(1000, seed=0), reference)
+    model.fit(real, batch_size=256, epochs=20, verbose=0)
+    after = wasserstein_distance(model.generate(1000, seed=0), reference)
+    assert after < 0.5 * before
