@@ -127,6 +127,7 @@ def output_folder(out, names, overwrite):
     out.mkdir(parents=True, exist_ok=True)
     return out
 
+
 def section(title):
     print()
     print(title)

@@ -114,7 +114,6 @@ class WassersteinGAN(keras.Model):
         # Keras's `model.optimizer` (step counters of callbacks such as
         # TensorBoard) is the generator's: one step is one generator update.
         super().compile(optimizer=self.generator_optimizer, auto_scale_loss=False, **kwargs)
-        self._compile_config = None
 
     def _resolve_optimizer(self, optimizer, default):
         optimizer = default() if optimizer is None else keras.optimizers.get(optimizer)
