@@ -39,7 +39,6 @@ wgan.fit(dataset, epochs=50, callbacks=callbacks)
 import json
 import math
 import os
-import tempfile
 import time
 import warnings
 import weakref
@@ -49,6 +48,7 @@ import numpy as np
 from scipy import linalg
 
 from keras_wgan import distances
+from keras_wgan.callbacks import _save_atomically
 from keras_wgan.datasets import mnist
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 
@@ -286,9 +286,9 @@ def mnist_classifier(
     # further. Loading skips the optimizer.
     classifier.compile(**_compile_arguments())
     os.makedirs(os.path.dirname(model_path), exist_ok=True)
-    _atomic_write(model_path, classifier.save)
+    _save_atomically(model_path, classifier.save, ".keras")
     # The JSON last: a model file without its JSON is treated as incomplete.
-    _atomic_write(info_path, lambda path: _write_json(path, info))
+    _save_atomically(info_path, lambda path: _write_json(path, info), ".json")
 
     if verbose:
         print(f"mnist_classifier: saved {model_path} ({_describe(info)})")
@@ -785,21 +785,6 @@ def _cache_paths(cache_dir, epochs, train_size, test_size, seed):
     cache_dir = os.path.abspath(os.path.expanduser(os.fspath(cache_dir)))
     stem = f"mnist_classifier_v{_CLASSIFIER_VERSION}_e{epochs}_n{train_size}_t{test_size}_s{seed}"
     return os.path.join(cache_dir, stem + ".keras"), os.path.join(cache_dir, stem + ".json")
-
-
-def _atomic_write(path, write):
-    directory, name = os.path.split(path)
-    # Same folder (so os.replace is a rename on one file system) and the same
-    # extension (`Model.save` insists on ".keras").
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=os.path.splitext(name)[1])
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
 
 
 def _write_json(path, data):
