@@ -11,8 +11,13 @@ bfloat16 matmul timed in the same rounds:
                  (forward, input gradient, and the double backward)
     adam         one Adam update of the critic's variables
 
+`--layers` then times every layer with a kernel on its own, forward and
+backward (input and weight gradients) at the batch it sees in a critic
+iteration (2m images for the critic's layers, m latents for the generator's):
+it shows which convolutions keep the step below the matmul peak.
+
 Usage:
-    python benchmarks/profile_step.py [--batch 64] [--policy float32|mixed_bfloat16] [--rounds 5]
+    python benchmarks/profile_step.py [--batch 64] [--policy float32|mixed_bfloat16] [--rounds 5] [--layers]
 """
 
 import argparse
@@ -37,6 +42,7 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--policy", default="float32")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--layers", action="store_true", help="also time every layer with a kernel on its own")
     args = parser.parse_args(argv)
     keras.config.set_dtype_policy(args.policy)
     keras.utils.set_random_seed(0)
@@ -103,6 +109,47 @@ def main(argv=None):
         rate = flops[name] / t / 1e9
         print(f"{name:10s} {1e3 * t:8.1f} {100 * t / total:5.1f}% {flops[name] / 1e9:7.2f} {rate:8.1f} {100 * rate / peak:5.1f}%")
     print(f"one critic iteration ~ {1e3 * total:.0f} ms; a generator step = 5 of these + a generator iteration")
+    if args.layers:
+        layer_table(critic, generator, m, matmul, args.rounds)
+
+
+def layer_table(critic, generator, m, matmul, rounds):
+    """Forward + backward of each layer with a kernel, alone, against the matmul timed in the same rounds."""
+    parts = {}
+    for model, batch in ((critic, 2 * m), (generator, m)):
+        for layer in model.layers:
+            if not hasattr(layer, "kernel"):
+                continue
+            x = tf.random.normal((batch,) + tuple(layer.input.shape[1:]))
+
+            @tf.function
+            def forward_backward(x, layer=layer):
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    loss = tf.reduce_sum(tf.cast(layer(x), "float32"))
+                grads = tape.gradient(loss, [x] + layer.trainable_variables)
+                return [tf.reduce_sum(tf.cast(g, "float32")) for g in grads]
+
+            name = f"{model.name}/{layer.name}"
+            parts[name] = (forward_backward, x, profiler_flops(forward_backward, x))
+            for _ in range(2):
+                tf.nest.map_structure(lambda t: t.numpy(), forward_backward(x))
+    times = {name: [] for name in parts}
+    peaks = []
+    for _ in range(rounds):
+        peaks.append(matmul.gflops())
+        for name, (function, x, _) in parts.items():
+            start = time.perf_counter()
+            tf.nest.map_structure(lambda t: t.numpy(), function(x))
+            times[name].append(time.perf_counter() - start)
+    peak = max(peaks)
+    print(f"\nlayers alone, forward + backward (input and weight gradients); matmul best {peak:.0f} GFLOP/s")
+    print(f"{'layer':40s} {'input':>18s} {'ms':>8s} {'GFLOP':>7s} {'GFLOP/s':>8s} {'%peak':>6s}")
+    for name, (_, x, flops) in parts.items():
+        t = statistics.median(times[name])
+        rate = flops / t / 1e9
+        print(f"{name:40s} {str(tuple(x.shape)):>18s} {1e3 * t:8.1f} {flops / 1e9:7.2f} {rate:8.1f} "
+              f"{100 * rate / peak:5.1f}%")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,11 @@ W1 is evaluated every `--eval-every` generator steps; the evaluation time is
 NOT counted (the clock is paused), the tracing of the first step is.
 
 MNIST (`--task mnist`): the WGAN-GP paper's MNIST nets at batch 64 trained for
-a fixed budget of `--minutes`, then the Frechet classifier distance (FCD,
-`keras_wgan.evaluation`) between 1000 generated and 1000 real digits.
+a fixed budget of `--minutes` (or `--max-steps` generator steps), with the
+Frechet classifier distance (FCD, `keras_wgan.evaluation`) between 1000
+generated and 1000 real digits every `--eval-every` steps and at the end, the
+clock paused. The FCD curve compares settings at equal training time and at
+equal step counts (float32 vs mixed_bfloat16).
 
 Each setting runs in this process one after the other, so the machine's
 load can differ between them: re-run, or compare settings of one run. The
@@ -19,6 +22,7 @@ Usage:
     python benchmarks/time_to_quality.py --task toy --settings default lazy5 bf16
     python benchmarks/time_to_quality.py --task toy --budget 60 --settings best
     python benchmarks/time_to_quality.py --task mnist --minutes 3 --settings default bf16
+    python benchmarks/time_to_quality.py --task mnist --max-steps 400 --minutes 60 --settings default bf16
     python benchmarks/time_to_quality.py --task toy --finite-check 2000   # mixed precision NaN/inf check
 """
 
@@ -77,12 +81,12 @@ def build(task, setting, seed, units=None):
 
 
 class Clock(keras.callbacks.Callback):
-    """Evaluates every `every` steps with the clock paused; stops at the target or the budget."""
+    """Evaluates every `every` steps and at the end with the clock paused; stops at the target or the budget."""
 
     def __init__(self, evaluate, every, target, budget_s):
         super().__init__()
         self.evaluate, self.every, self.target, self.budget_s = evaluate, every, target, budget_s
-        self.curve, self.eval_s, self.reached = [], 0.0, None
+        self.curve, self.eval_s, self.reached, self.step, self.logs = [], 0.0, None, 0, {}
 
     def on_train_begin(self, logs=None):
         self.start = time.perf_counter()
@@ -90,21 +94,27 @@ class Clock(keras.callbacks.Callback):
     def training_s(self):
         return time.perf_counter() - self.start - self.eval_s
 
-    def on_train_batch_end(self, batch, logs=None):
-        step = batch + 1
-        if step % self.every:
-            return
+    def record(self):
         train_s = self.training_s()
         t0 = time.perf_counter()
         value = self.evaluate(self.model)
         self.eval_s += time.perf_counter() - t0
-        finite = all(math.isfinite(float(v)) for v in (logs or {}).values())
-        self.curve.append({"step": step, "train_s": train_s, "value": value, "logs_finite": finite})
+        finite = all(math.isfinite(float(v)) for v in self.logs.values())
+        self.curve.append({"step": self.step, "train_s": train_s, "value": value, "logs_finite": finite})
         if self.target is not None and value < self.target and self.reached is None:
-            self.reached = {"step": step, "train_s": train_s, "value": value}
+            self.reached = {"step": self.step, "train_s": train_s, "value": value}
             self.model.stop_training = True
-        if train_s > self.budget_s:
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step, self.logs = batch + 1, logs or {}
+        if self.step % self.every == 0:
+            self.record()
+        if self.training_s() > self.budget_s:
             self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.reached is None and (not self.curve or self.curve[-1]["step"] != self.step):
+            self.record()
 
 
 def toy_data(seed, batch):
@@ -128,36 +138,24 @@ def run_toy(setting, args, seed):
     }
 
 
-def run_mnist(setting, args, seed, real_eval, fcd):
+def run_mnist(setting, args, seed, fcd):
     model = build("mnist", setting, seed)
     images, _, _ = kw.datasets.load_mnist(allow_download=False, verbose=False)
     x = kw.datasets.scale_images(images[:, :, :, None] if images.ndim == 3 else images)
     data = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed).repeat().batch(64, drop_remainder=True)
-    budget = 60.0 * args.minutes
-    clock = Clock(lambda m: float("nan"), 10**9, None, budget)
-
-    class Budget(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            self.steps = batch + 1
-            self.logs = logs
-            if clock.training_s() > budget:
-                self.model.stop_training = True
-
-    stopper = Budget()
-    model.fit(data, epochs=1, steps_per_epoch=10**6, callbacks=[clock, stopper], verbose=0)
-    train_s = clock.training_s()
-    generated = model.generate(1000, seed=0)
-    value = fcd(generated, real_eval)
-    logs = {k: float(v) for k, v in (stopper.logs or {}).items()}
-    return {"setting": setting, "seed": seed, "minutes": args.minutes, "steps": stopper.steps, "train_s": train_s,
-            "s_per_step": train_s / stopper.steps, "fcd": value, "last_logs": logs,
-            "logs_finite": all(math.isfinite(v) for v in logs.values())}
+    clock = Clock(lambda m: fcd(m.generate(1000, seed=0)), args.eval_every, None, 60.0 * args.minutes)
+    model.fit(data, epochs=1, steps_per_epoch=args.max_steps, callbacks=[clock], verbose=0)
+    last = clock.curve[-1]
+    return {"setting": setting, "seed": seed, "minutes": args.minutes, "steps": last["step"],
+            "train_s": last["train_s"], "s_per_step": last["train_s"] / last["step"], "fcd": last["value"],
+            "last_logs": {k: float(v) for k, v in clock.logs.items()},
+            "logs_finite": all(c["logs_finite"] for c in clock.curve), "curve": clock.curve}
 
 
 def finite_check(args):
     """`--finite-check N`: N generator steps of the toy set-up per (variant, policy); every logged value finite."""
     rows = []
-    for policy in ("mixed_bfloat16", "mixed_float16"):
+    for policy in args.policies:
         for variant in ("gp", "clip"):
             keras.config.set_dtype_policy(policy)
             try:
@@ -212,6 +210,8 @@ def main(argv=None):
     parser.add_argument("--finite-check", type=int, default=0, metavar="N",
                         help="instead: N toy steps per (policy, variant), report non-finite values")
     parser.add_argument("--units", type=int, default=512, help="--finite-check: toy net width")
+    parser.add_argument("--policies", nargs="+", default=["mixed_bfloat16", "mixed_float16"],
+                        choices=["mixed_bfloat16", "mixed_float16"], help="--finite-check: dtype policies")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     print(f"{os.cpu_count()} cores, load {os.getloadavg()}, TF {tf.__version__}, Keras {keras.__version__}", flush=True)
@@ -236,13 +236,13 @@ def main(argv=None):
     else:
         images, _, _ = kw.datasets.load_mnist(allow_download=False, verbose=False)
         rng = np.random.default_rng(123)
-        real_eval = images[rng.choice(len(images), 1000, replace=False)]
+        real_eval = kw.datasets.scale_images(images[rng.choice(len(images), 1000, replace=False)])
         fcd_metric = evaluation.FrechetClassifierDistance(value_range=(-1, 1))
-        fcd = lambda generated, real: fcd_metric(generated, kw.datasets.scale_images(real))  # noqa: E731
+        fcd = lambda generated: fcd_metric(generated, real_eval)  # noqa: E731
         rows = []
         for seed in args.seeds:
             for setting in args.settings:
-                row = run_mnist(setting, args, seed, real_eval, fcd)
+                row = run_mnist(setting, args, seed, fcd)
                 rows.append(row)
                 print(f"  {setting:14s} seed {seed}: {row['steps']} steps in {row['train_s']:.0f} s "
                       f"({row['s_per_step'] * 1e3:.0f} ms/step), FCD {row['fcd']:.2f}, logs finite {row['logs_finite']}",

@@ -3,6 +3,7 @@
     python examples/mnist_wgan.py --quick          # about 3 minutes on 2 CPU cores
     python examples/mnist_wgan.py --epochs 20      # a longer run
     python examples/mnist_wgan.py --resume         # continue the run in --out
+    python examples/mnist_wgan.py --dtype-policy mixed_bfloat16   # mixed precision
     python examples/mnist_wgan.py --strategy mirrored   # all local GPUs
 
 On several machines, run the same command on each with `--strategy
@@ -61,6 +62,12 @@ def parse_args(argv=None):
     parser.add_argument("--export", default=None, metavar="DIR",
                         help="where to export the generator (default: OUT/export/mnist_generator)")
     parser.add_argument("--jit-compile", choices=["auto", "true", "false"], default="auto")
+    parser.add_argument("--dtype-policy", choices=["float32", "mixed_bfloat16", "mixed_float16"],
+                        default="float32",
+                        help="the networks' precision. mixed_bfloat16: about 2x faster on CPUs with "
+                             "AVX-512 BF16 or AMX and on recent GPUs; mixed_float16: GPUs (with loss "
+                             "scaling; emulated and slow on most CPUs). Scores, penalty and losses "
+                             "stay float32")
     parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
                         help="default: one device; mirrored: tf.distribute.MirroredStrategy over all local "
                              "GPUs (or the CPU); multiworker: tf.distribute.MultiWorkerMirroredStrategy, "
@@ -120,11 +127,18 @@ def make_strategy(args):
 
 
 def build_model(args):
-    critic = mnist_critic(dim=args.dim)
-    # BatchNormalization in the generator (the official code has it in its
-    # clipping mode only) is harmless to the penalty, which differentiates
-    # the critic alone, and forms digits in fewer steps.
-    generator = mnist_generator(args.latent_dim, dim=args.dim, output_activation="tanh")
+    # The dtype policy applies to the two networks only: the FCD classifier
+    # and the exported signatures stay float32.
+    previous_policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(args.dtype_policy)
+    try:
+        critic = mnist_critic(dim=args.dim)
+        # BatchNormalization in the generator (the official code has it in its
+        # clipping mode only) is harmless to the penalty, which differentiates
+        # the critic alone, and forms digits in fewer steps.
+        generator = mnist_generator(args.latent_dim, dim=args.dim, output_activation="tanh")
+    finally:
+        keras.config.set_dtype_policy(previous_policy)
     if args.variant == "gp":
         # The official MNIST code's Adam(beta_1=0.5); the quick run doubles
         # the learning rate.
@@ -174,7 +188,7 @@ def main(argv=None):
     with strategy.scope():
         wgan = build_model(args)
     print(f"{type(wgan).__name__}: critic {wgan.critic.count_params():,} parameters, "
-          f"generator {wgan.generator.count_params():,}, jit_compile={wgan.jit_compile}, "
+          f"generator {wgan.generator.count_params():,}, {args.dtype_policy}, jit_compile={wgan.jit_compile}, "
           f"{strategy.num_replicas_in_sync} replica(s) ({args.strategy} strategy)")
 
     # 3. Fault tolerance and monitoring. StopOnNonFinite comes first: at a

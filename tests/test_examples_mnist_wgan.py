@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,3 +101,26 @@ def test_killed_run_resumes_and_keeps_its_metrics(tmp_path):
     rows = csv_rows(metrics)
     assert [int(r["epoch"]) for r in rows] == [0, 1, 2]  # earlier rows kept, none repeated
     assert (out / "export" / "mnist_generator" / "1" / "saved_model.pb").is_file()
+
+
+def test_mixed_bfloat16_run_stays_finite_and_exports_float32(tmp_path):
+    out = tmp_path / "run"
+    result = run_example("--quick", "--epochs", "2", "--steps-per-epoch", "3", "--holdout", "256",
+                         "--dtype-policy", "mixed_bfloat16", "--out", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "mixed_bfloat16" in result.stdout
+    rows = csv_rows(out / "metrics.csv")
+    for key in ("critic_loss", "generator_loss", "wasserstein_estimate", "gradient_penalty"):
+        assert all(np.isfinite(float(r[key])) for r in rows), key
+    # The networks compute in bfloat16; the served images are float32 in [0, 1].
+    served = tf.saved_model.load(str(out / "export" / "mnist_generator" / "1"))
+    images = served.signatures["serving_default"](latent=tf.random.normal((4, 128)))["images"]
+    assert images.dtype == tf.float32
+    assert 0.0 <= float(tf.reduce_min(images)) and float(tf.reduce_max(images)) <= 1.0
+    with Image.open(sorted((out / "samples").glob("*.png"))[-1]) as grid:
+        assert grid.size[0] > 100
+
+
+def test_dtype_policy_must_be_known():
+    result = run_example("--dtype-policy", "float64")
+    assert result.returncode != 0 and "--dtype-policy" in result.stderr
