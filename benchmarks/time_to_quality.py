@@ -156,7 +156,7 @@ def finite_check(args):
     """`--finite-check N`: N generator steps of the toy set-up per (variant, policy); every logged value finite."""
     rows = []
     for policy in args.policies:
-        for variant in ("gp", "clip"):
+        for variant in args.variants:
             keras.config.set_dtype_policy(policy)
             try:
                 keras.utils.set_random_seed(0)
@@ -212,6 +212,8 @@ def main(argv=None):
     parser.add_argument("--units", type=int, default=512, help="--finite-check: toy net width")
     parser.add_argument("--policies", nargs="+", default=["mixed_bfloat16", "mixed_float16"],
                         choices=["mixed_bfloat16", "mixed_float16"], help="--finite-check: dtype policies")
+    parser.add_argument("--variants", nargs="+", default=["gp", "clip"], choices=["gp", "clip"],
+                        help="--finite-check: WGAN-GP and/or WGAN")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     print(f"{os.cpu_count()} cores, load {os.getloadavg()}, TF {tf.__version__}, Keras {keras.__version__}", flush=True)
