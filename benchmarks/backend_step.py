@@ -20,6 +20,8 @@ generator iteration, on the same real batch array) and prints
 import argparse
 import json
 import os
+import statistics
+import subprocess
 import sys
 import time
 
@@ -82,6 +84,100 @@ def step_function(model, data):
     train = tf.function(model.train_step, jit_compile=model.jit_compile)
     data = tf.constant(data)
     return lambda: [v.numpy() for v in train(data).values()]
+
+
+# -- the driver, in the process of `throughput.py --backend jax` ----------------
+
+
+class BackendWorker:
+    """A `benchmarks/backend_step.py` process on one Keras backend, stepping on request."""
+
+    def __init__(self, backend, nets, batch, variant, policy, warmup):
+        script = os.path.abspath(__file__)
+        env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
+        self.process = subprocess.Popen(
+            [sys.executable, script, "--nets", nets, "--batch", str(batch), "--variant", variant,
+             "--policy", policy, "--warmup", str(warmup)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+        )
+        self.info = json.loads(self._expect("ready"))
+
+    def _expect(self, tag):
+        for line in self.process.stdout:
+            if line.startswith(tag + " "):
+                return line[len(tag) + 1 :]
+        raise RuntimeError(f"{tag!r} never came from the worker (exit code {self.process.wait()})")
+
+    def step_ms(self):
+        self.process.stdin.write("step\n")
+        self.process.stdin.flush()
+        return float(self._expect("ms"))
+
+    def close(self):
+        self.process.stdin.write("quit\n")
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def run_backends(nets, batch, variant, policy, *, pairs, warmup):
+    """Interleaved JAX vs TensorFlow timing of keras_wgan's step; one row."""
+    workers = {}
+    try:
+        # Built one after the other: compilation does not overlap either.
+        for backend in ("jax", "tensorflow"):
+            workers[backend] = BackendWorker(backend, nets, batch, variant, policy, warmup)
+        times = {"jax": [], "tensorflow": []}
+        ratios = []
+        for i in range(pairs):
+            order = ("jax", "tensorflow") if i % 2 == 0 else ("tensorflow", "jax")
+            pair = {backend: workers[backend].step_ms() for backend in order}
+            for backend, ms in pair.items():
+                times[backend].append(ms)
+            ratios.append(pair["tensorflow"] / pair["jax"])
+    finally:
+        for worker in workers.values():
+            worker.close()
+    return {
+        "nets": nets,
+        "batch": batch,
+        "variant": variant,
+        "policy": policy,
+        "pairs": pairs,
+        "jax_ms_per_step": statistics.median(times["jax"]),
+        "tensorflow_ms_per_step": statistics.median(times["tensorflow"]),
+        "jax_speedup_vs_tensorflow": statistics.median(ratios),
+        "jax_first_step_s": workers["jax"].info["first_step_s"],
+        "tensorflow_first_step_s": workers["tensorflow"].info["first_step_s"],
+        "jit_compile": {b: w.info["jit_compile"] for b, w in workers.items()},
+        "all_jax_ms": times["jax"],
+        "all_tensorflow_ms": times["tensorflow"],
+    }
+
+
+def main_backends(args, info, write_json):
+    """`throughput.py --backend jax`: one row per configuration, printed and written to `args.json`."""
+    rows = []
+    pairs = args.pairs or 9
+    for nets in args.nets:
+        for batch in args.batches:
+            for variant in args.variants:
+                for policy in args.dtypes:
+                    row = run_backends(nets, batch, variant, policy, pairs=pairs, warmup=args.warmup)
+                    rows.append(row)
+                    if args.json:
+                        write_json(args.json, {"machine": info, "argv": sys.argv, "rows": rows})
+                    print(f"  {nets:5s} b{batch:<4d} {variant:4s} {policy:15s} jax {row['jax_ms_per_step']:9.1f} ms  "
+                          f"tf {row['tensorflow_ms_per_step']:9.1f} ms  jax speed-up x{row['jax_speedup_vs_tensorflow']:.2f}"
+                          f"  (first step: jax {row['jax_first_step_s']:.1f} s, tf {row['tensorflow_first_step_s']:.1f} s)",
+                          flush=True)
+    info["loadavg_at_end"] = os.getloadavg()
+    print("jax speed-up = median over interleaved pairs of tensorflow_time / jax_time (>1: JAX faster).")
+    if args.json:
+        write_json(args.json, {"machine": info, "argv": sys.argv, "rows": rows})
+        print(f"wrote {args.json}")
+
+
+# -- the worker ------------------------------------------------------------
 
 
 def main(argv=None):
