@@ -7,6 +7,17 @@ import pytest  # noqa: E402
 
 from tests.testing_utils import SMALL_CLASSIFIER, mlp  # noqa: E402  (mlp: tests import it from here too)
 
+BACKEND = keras.backend.backend()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "requires_tensorflow_backend(reason): the test checks something that exists on "
+        "Keras's TensorFlow backend only (tf.distribute, tapes, SavedModel export); "
+        "skipped under KERAS_BACKEND=jax.",
+    )
+
 
 @pytest.fixture
 def small_nets():
@@ -60,6 +71,12 @@ _SLOW_TESTS = (
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        marker = item.get_closest_marker("requires_tensorflow_backend")
+        if BACKEND != "tensorflow" and marker is not None:
+            reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+            item.add_marker(
+                pytest.mark.skip(reason=f"TensorFlow backend only (running on {BACKEND}): {reason}".rstrip(": "))
+            )
         path = os.path.relpath(str(item.path), str(config.rootpath)).replace(os.sep, "/")
         if path in _SLOW_FILES or f"{path}::{item.originalname}" in _SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
