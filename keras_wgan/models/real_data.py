@@ -8,32 +8,48 @@ The batch axis stays first so that `tf.distribute` splits each of the
 `critic_steps` batches across replicas, exactly as it splits one batch.
 """
 
+import functools
 import itertools
 
 import numpy as np
 import tensorflow as tf
 
+from keras_wgan.models import data_checks
 
-def real_batches(data, *, batch_size, sample_shape, shuffle=True, seed=None, name="x"):
+
+def real_batches(
+    data, *, batch_size, sample_shape, shuffle=True, seed=None, name="x", repeat=False, value_range=None
+):
     """Returns `(dataset, batch_size)`: a `tf.data.Dataset` of real batches.
 
-    Accepts a NumPy array (batched here, the last partial batch dropped), a
-    `tf.data.Dataset` of batches, or a Python iterator of batches. Labels in
-    `(x, y)` elements are dropped. Raises `TypeError`/`ValueError` naming
-    the problem for integer samples, a wrong sample shape or no data.
+    Accepts a NumPy array (batched here, the last partial batch dropped;
+    with `repeat`, repeated without end, reshuffled on every pass), a dict
+    of arrays or a list holding one array, a `tf.data.Dataset` of batches,
+    or a Python iterator of batches. Labels in `(x, y)` elements are
+    dropped; dict elements give their samples (`data_checks.samples_of`).
+    Raises `TypeError`/`ValueError` naming the problem for integer samples,
+    a wrong sample shape, no data, or NaN/inf in an array; warns when the
+    array, or a stream's first batch, lies outside `value_range`
+    (`data_checks.output_range(generator)`).
     """
     sample_shape = tuple(sample_shape)
+    data = data_checks.standardize_input(data, name)
     if isinstance(data, tf.data.Dataset):
         if batch_size is not None:
             raise ValueError(
                 "`batch_size` must not be given when `x` is a tf.data.Dataset: "
                 "batch the dataset itself, e.g. `dataset.batch(64, drop_remainder=True)`."
             )
-        dataset = data.map(_first_of)
+        key = data_checks.sample_key(data.element_spec, name=name)  # Raises here, not while tf.data traces.
+        dataset = data.map(functools.partial(data_checks.samples_of, name=name))
         first = _peek(dataset, name)
-    elif is_array_like(data):
+        sample = "x" if key is None else f'd["{key}"]'
+        scaling = f'dataset.map(lambda {sample[0]}: tf.cast({sample}, "float32") / 127.5 - 1)'
+    elif data_checks.is_array_like(data):
         array = np.asarray(data)
-        _check_samples(array.dtype, array.shape[1:], sample_shape, name)
+        data_checks.check_samples(array.dtype, array.shape, sample_shape, name)
+        data_checks.check_finite(array, name)
+        data_checks.check_value_range(array, value_range, name)
         batch_size = 64 if batch_size is None else int(batch_size)
         if batch_size < 1:
             raise ValueError(f"`batch_size` must be at least 1. Received: {batch_size}")
@@ -45,7 +61,9 @@ def real_batches(data, *, batch_size, sample_shape, shuffle=True, seed=None, nam
         dataset = tf.data.Dataset.from_tensor_slices(array.astype("float32", copy=False))
         if shuffle:
             dataset = dataset.shuffle(len(array), seed=seed, reshuffle_each_iteration=True)
-        return dataset.batch(batch_size, drop_remainder=True), batch_size
+        dataset = dataset.batch(batch_size, drop_remainder=True)
+        # Repeating after shuffling reshuffles on every pass.
+        return (dataset.repeat() if repeat else dataset), batch_size
     elif hasattr(data, "__next__") or hasattr(data, "__iter__"):
         if batch_size is not None:
             raise ValueError(
@@ -53,12 +71,14 @@ def real_batches(data, *, batch_size, sample_shape, shuffle=True, seed=None, nam
                 "yields batches already."
             )
         iterator = iter(data)
+        samples_of = functools.partial(data_checks.samples_of, name=name, hint='(d["{key}"] for d in batches)')
         try:
-            first = np.asarray(_first_of(next(iterator)))
+            first = np.asarray(samples_of(next(iterator)))
         except StopIteration:
             raise ValueError(f"`{name}` is empty: the generator yielded no batch.") from None
         signature = tf.TensorSpec((None,) + first.shape[1:], first.dtype)
-        batches = itertools.chain([first], (np.asarray(_first_of(b)) for b in iterator))
+        scaling = "batch / 127.5 - 1"
+        batches = itertools.chain([first], (np.asarray(samples_of(b)) for b in iterator))
         dataset = tf.data.Dataset.from_generator(lambda: batches, output_signature=signature)
     else:
         raise TypeError(
@@ -66,7 +86,8 @@ def real_batches(data, *, batch_size, sample_shape, shuffle=True, seed=None, nam
             f"batches. Received: {type(data).__name__}"
         )
 
-    _check_samples(first.dtype, first.shape[1:], sample_shape, name)
+    data_checks.check_samples(first.dtype, first.shape, sample_shape, name, scaling)
+    data_checks.check_value_range(first, value_range, name)
     batch_size = int(first.shape[0])
     if dataset.element_spec.shape[0] != batch_size:
         # A smaller last batch would break the stacking of critic batches
@@ -92,38 +113,7 @@ def critic_batches(dataset, critic_steps):
     return grouped.prefetch(tf.data.AUTOTUNE)
 
 
-def _first_of(*element):
-    # tf.data passes tuple elements as separate arguments; iterators yield
-    # tuples. Either way, keep the samples and drop labels.
-    while isinstance(element, (tuple, list)):
-        element = element[0]
-    return element
-
-
-def is_array_like(data):
-    return isinstance(data, np.ndarray) or (
-        hasattr(data, "shape") and hasattr(data, "dtype") and hasattr(data, "__array__")
-    )
-
-
 def _peek(dataset, name):
     for first in dataset.take(1):
         return first.numpy()
     raise ValueError(f"`{name}` is empty: the dataset yields no batch.")
-
-
-def _check_samples(dtype, shape, sample_shape, name):
-    dtype = np.dtype(dtype)
-    if np.issubdtype(dtype, np.integer) or dtype == np.bool_:
-        raise TypeError(
-            f"`{name}` holds {dtype} samples. Scale them to floats in the "
-            "generator's output range first, e.g. `x / 127.5 - 1` for uint8 "
-            "images and a tanh generator."
-        )
-    if not np.issubdtype(dtype, np.floating):
-        raise TypeError(f"`{name}` must hold floating-point samples. Received dtype {dtype}.")
-    if tuple(shape) != sample_shape:
-        raise ValueError(
-            f"`{name}` has samples of shape {tuple(shape)}, but the critic "
-            f"takes samples of shape {sample_shape}."
-        )

@@ -5,7 +5,7 @@ from keras import ops
 
 from keras_wgan import backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
-from keras_wgan.models import real_data
+from keras_wgan.models import data_checks, real_data
 
 
 class WassersteinGAN(keras.Model):
@@ -53,6 +53,7 @@ class WassersteinGAN(keras.Model):
     def __init__(self, critic, generator, *, critic_steps=5, seed=None, **kwargs):
         super().__init__(**kwargs)
         _check_networks(critic, generator)
+        data_checks.check_critic_activation(critic)
         critic_steps = _as_int(critic_steps, "critic_steps")
         if critic_steps < 1:
             raise ValueError(f"`critic_steps` must be at least 1. Received: {critic_steps}")
@@ -175,16 +176,25 @@ class WassersteinGAN(keras.Model):
 
         Args:
             x: real samples scaled to the generator's output range: a
-                NumPy array, a `tf.data.Dataset` of batches (labels in
-                `(x, y)` elements are ignored), or a Python generator of
-                batches.
+                NumPy array (or a dict of arrays, or a list holding one), a
+                `tf.data.Dataset` of batches, a `keras.utils.PyDataset` or
+                a Python generator of batches. Labels in `(x, y)` elements
+                are ignored; dict elements, such as TensorFlow Datasets'
+                `{"image": ..., "label": ...}`, give their `"image"` (see
+                `data_checks.samples_of`). Arrays must be finite; data
+                outside a tanh or sigmoid generator's range gets a warning.
             y: must be None (a GAN has no targets).
             batch_size: samples per critic iteration (`m`), for arrays
                 only; default 64 as in the WGAN paper.
             validation_data: held-out real samples, in any form `x`
-                accepts; `val_wasserstein_estimate` is logged.
+                accepts, or an `(x, y)` / `(x, y, sample_weight)` tuple of
+                arrays whose labels are ignored; `val_wasserstein_estimate`
+                is logged.
             shuffle: reshuffle arrays every epoch.
-            **kwargs: `epochs`, `steps_per_epoch` (generator iterations),
+            **kwargs: `epochs`, `steps_per_epoch` (generator iterations;
+                an array then repeats, reshuffled on every pass, so that
+                every epoch runs them all), `validation_split` (arrays
+                only: the last fraction, taken before shuffling),
                 `callbacks`, `initial_epoch`, `verbose`, ...
         """
         if y is not None:
@@ -192,12 +202,23 @@ class WassersteinGAN(keras.Model):
         if x is None:
             raise ValueError("`x`, the real samples, is required.")
         self._require_compiled()
+        validation_split = kwargs.pop("validation_split", 0.0)
+        if validation_split and validation_data is None:  # As in Keras, validation_data wins.
+            x, validation_data = data_checks.split_validation(x, validation_split)
         batches, batch_size = real_data.real_batches(
-            x, batch_size=batch_size, sample_shape=self.sample_shape, shuffle=shuffle
+            x,
+            batch_size=batch_size,
+            sample_shape=self.sample_shape,
+            shuffle=shuffle,
+            repeat=kwargs.get("steps_per_epoch") is not None,
+            value_range=data_checks.output_range(self.generator),
         )
         backend.check_even_split(batch_size, self.distribute_strategy)
         if validation_data is not None:
-            validation_data = self._held_out_batches(validation_data, kwargs.pop("validation_batch_size", None) or batch_size)
+            validation_data = self._held_out_batches(
+                data_checks.validation_samples(validation_data),
+                kwargs.pop("validation_batch_size", None) or batch_size,
+            )
         return super().fit(
             real_data.critic_batches(batches, self.critic_steps),
             validation_data=validation_data,
@@ -210,13 +231,19 @@ class WassersteinGAN(keras.Model):
         if y is not None:
             raise ValueError("A GAN learns from samples alone: `y` must be None.")
         self._require_compiled()
-        return super().evaluate(self._held_out_batches(x, batch_size), **kwargs)
+        return super().evaluate(self._held_out_batches(x, batch_size, name="x"), **kwargs)
 
-    def _held_out_batches(self, data, batch_size):
-        if not real_data.is_array_like(data):
+    def _held_out_batches(self, data, batch_size, name="validation_data"):
+        data = data_checks.standardize_input(data, name)
+        if not data_checks.is_array_like(data):
             batch_size = None  # Datasets and generators come batched.
         dataset, batch_size = real_data.real_batches(
-            data, batch_size=batch_size, sample_shape=self.sample_shape, shuffle=False, name="validation_data"
+            data,
+            batch_size=batch_size,
+            sample_shape=self.sample_shape,
+            shuffle=False,
+            name=name,
+            value_range=data_checks.output_range(self.generator),
         )
         backend.check_even_split(batch_size, self.distribute_strategy, name="validation batch size")
         return dataset
