@@ -78,7 +78,7 @@ def standardize_input(data, name="x"):
         return np.asarray(data)
     if is_tf_dataset(data) or isinstance(data, keras.utils.PyDataset):
         return data
-    if isinstance(data, (str, bytes)) or not (hasattr(data, "__next__") or hasattr(data, "__iter__")):
+    if isinstance(data, (str, bytes, set, frozenset)) or not (hasattr(data, "__next__") or hasattr(data, "__iter__")):
         raise TypeError(f"`{name}` must be {ACCEPTED_TYPES}. Received: {name}={_describe(data)}")
     return data
 
@@ -233,9 +233,9 @@ def check_finite(array, name="x"):
         raise ValueError(
             f"`{name}` holds {int(np.count_nonzero(bad))} non-finite values (NaN "
             f"or inf); the first is {name}[{', '.join(map(str, first))}] = "
-            f"{array[first]}. Training on them makes every loss NaN: drop or "
-            "replace them first, e.g. keep the finite samples with "
-            f"`{name}[np.isfinite({name}).reshape(len({name}), -1).all(axis=1)]`."
+            f"{array[first]}. One of them makes every loss and estimate NaN: "
+            "drop or replace them first, e.g. keep the finite samples with "
+            "`x[np.isfinite(x).reshape(len(x), -1).all(axis=1)]`."
         )
 
 
