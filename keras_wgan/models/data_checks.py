@@ -102,6 +102,12 @@ def samples_of(*element, name="x", hint='dataset.map(lambda d: d["{key}"])'):
 
     Raises:
         ValueError: for a dict where no single key holds the samples.
+
+    Example:
+
+    >>> samples_of({"image": images, "label": labels})  # images
+    >>> samples_of(images, labels)  # images
+    >>> dataset.map(samples_of)  # a dataset of samples alone
     """
     while isinstance(element, (tuple, list)):
         element = element[0]
@@ -167,6 +173,11 @@ def split_validation(data, validation_split):
         ValueError: if `validation_split` is not in (0, 1), if `data` is
             not an array (pass `validation_data` then), or if either part
             would be empty.
+
+    Example:
+
+    >>> train, held_out = split_validation(np.arange(10.0), 0.2)
+    >>> held_out  # array([8., 9.])
     """
     if not 0.0 < validation_split < 1.0:
         raise ValueError(f"`validation_split` must be between 0 and 1. Received: validation_split={validation_split}")
@@ -245,6 +256,10 @@ def output_range(model):
     Read from the activation of the layer producing the output, looking
     through value-preserving layers (`Reshape`, `Flatten`, a linear
     `Activation`, ...). None for a linear or unrecognised last layer.
+
+    Example:
+
+    >>> output_range(kw.architectures.mnist_generator())  # (-1.0, 1.0, "tanh")
     """
     activation = last_activation(model)
     if activation not in _BOUNDED_ACTIVATIONS:
@@ -259,11 +274,14 @@ def last_activation(model):
         if isinstance(layer, keras.Model):
             layer = _output_layer(layer)
             continue
-        activation = getattr(layer, "activation", None)
-        name = getattr(activation, "__name__", None)
+        name = getattr(getattr(layer, "activation", None), "__name__", None)
         if name is not None and name != "linear":
             return name
-        if name == "linear" or type(layer).__name__ in _VALUE_PRESERVING_LAYERS:
+        # Look further back through layers that pass values on unchanged,
+        # never through a linear Dense or Conv: they map values anywhere.
+        if type(layer).__name__ in _VALUE_PRESERVING_LAYERS or (
+            isinstance(layer, keras.layers.Activation) and name == "linear"
+        ):
             layer = _input_layer_of(layer)
             continue
         return None

@@ -125,6 +125,15 @@ def test_row5_a_squashing_critic_gets_a_warning(activation):
         kw.WGAN(critic, mlp(2, 2, units=8))
 
 
+def test_a_linear_critic_gets_no_warning():
+    inputs = keras.Input((2,))
+    critic = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Dense(8, activation="sigmoid")(inputs)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        kw.WGANGP(critic, mlp(2, 2, units=8))
+        kw.WGAN(kw.architectures.mnist_critic(dim=4), kw.architectures.mnist_generator(dim=4))
+
+
 def test_row6_data_outside_the_generators_range_gets_a_warning():
     unscaled = (DATA - DATA.min()) / (DATA.max() - DATA.min()) * 255  # [0, 255]
     message = r"holds values in \[0, 255\].*ends in tanh.*\[-1, 1\].*`x / 127\.5 - 1`"
@@ -272,6 +281,10 @@ def test_output_range_reads_the_last_activation():
     assert data_checks.output_range(sigmoid) == (0.0, 1.0, "sigmoid")  # through its Reshape
     assert data_checks.output_range(kw.architectures.toy_generator(units=8, depth=1)) is None
     assert data_checks.output_range(generator_ending(None)) is None
+    # A linear layer after a squashing one maps values anywhere.
+    inputs = keras.Input((2,))
+    squashed_inside = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(8, activation="tanh")(inputs)))
+    assert data_checks.output_range(squashed_inside) is None
     nested = keras.Sequential([keras.Input((2,)), generator_ending("tanh"), keras.layers.Flatten()])
     assert data_checks.output_range(nested) == (-1.0, 1.0, "tanh")
 
