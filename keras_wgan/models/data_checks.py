@@ -238,12 +238,17 @@ def check_samples(dtype, batch_shape, sample_shape, name="x", scaling="x / 127.5
 
 def check_finite(array, name="x"):
     """Raises `ValueError` if `array` holds NaN or inf, naming how many and where."""
-    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+    if not np.issubdtype(array.dtype, np.floating) or not array.size:
+        return
+    # min and max propagate NaN and reach inf: no array-sized temporary
+    # unless something is wrong.
+    if not (np.isfinite(array.min()) and np.isfinite(array.max())):
         bad = ~np.isfinite(array)
         first = tuple(int(i) for i in np.argwhere(bad)[0])
+        count = int(np.count_nonzero(bad))
         raise ValueError(
-            f"`{name}` holds {int(np.count_nonzero(bad))} non-finite values (NaN "
-            f"or inf); the first is {name}[{', '.join(map(str, first))}] = "
+            f"`{name}` holds {count} non-finite value{'s' if count > 1 else ''} "
+            f"(NaN or inf); the first is {name}[{', '.join(map(str, first))}] = "
             f"{array[first]}. One of them makes every loss and estimate NaN: "
             "drop or replace them first, e.g. keep the finite samples with "
             "`x[np.isfinite(x).reshape(len(x), -1).all(axis=1)]`."

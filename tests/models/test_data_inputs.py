@@ -156,7 +156,7 @@ def test_row7_non_finite_values_in_an_array_are_refused_before_training():
     with pytest.raises(ValueError, match=r"`x` holds 3 non-finite values \(NaN or inf\); the first is x\[5, 1\] = nan"):
         model.fit(bad, batch_size=32, epochs=1)
     assert steps(model) == 0
-    with pytest.raises(ValueError, match=r"`validation_data` holds 1 non-finite values.*validation_data\[1, 0\] = inf"):
+    with pytest.raises(ValueError, match=r"`validation_data` holds 1 non-finite value \(NaN or inf\).*validation_data\[1, 0\] = inf"):
         model.fit(DATA, batch_size=32, epochs=1, validation_data=bad[6:134])
     with pytest.raises(ValueError, match=r"`x` holds 3 non-finite"):
         model.evaluate(bad, batch_size=32)
