@@ -5,7 +5,7 @@ from keras import ops
 
 from keras_wgan.backends import current as backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
-from keras_wgan.models import real_data
+from keras_wgan.models import data_checks, real_data
 from keras_wgan.utils import argument_validation
 
 
@@ -56,6 +56,7 @@ class WassersteinGAN(keras.Model):
     def __init__(self, critic, generator, *, critic_steps=5, seed=None, **kwargs):
         super().__init__(**kwargs)
         _check_networks(critic, generator)
+        data_checks.check_critic_activation(critic)
         critic_steps = argument_validation.check_positive_int(critic_steps, "critic_steps")
         seed = argument_validation.check_seed(seed, allow_none=True)
         self.critic = critic
@@ -196,16 +197,25 @@ class WassersteinGAN(keras.Model):
 
         Args:
             x: real samples scaled to the generator's output range: a
-                NumPy array, a `keras.utils.PyDataset` or a Python
-                generator of batches, or a `tf.data.Dataset` of batches
-                (labels in `(x, y)` elements are ignored).
+                NumPy array (or a dict of arrays, or a list holding one), a
+                `tf.data.Dataset` of batches, a `keras.utils.PyDataset` or
+                a Python generator of batches. Labels in `(x, y)` elements
+                are ignored; dict elements, such as TensorFlow Datasets'
+                `{"image": ..., "label": ...}`, give their `"image"` (see
+                `data_checks.samples_of`). Arrays must be finite; data
+                outside a tanh or sigmoid generator's range gets a warning.
             y: must be None (a GAN has no targets).
             batch_size: samples per critic iteration (`m`), for arrays
                 only; default 64 as in the WGAN paper.
             validation_data: held-out real samples, in any form `x`
-                accepts; `val_wasserstein_estimate` is logged.
+                accepts, or an `(x, y)` / `(x, y, sample_weight)` tuple of
+                arrays whose labels are ignored; `val_wasserstein_estimate`
+                is logged.
             shuffle: reshuffle arrays every epoch.
-            **kwargs: `epochs`, `steps_per_epoch` (generator iterations),
+            **kwargs: `epochs`, `steps_per_epoch` (generator iterations;
+                an array then repeats, reshuffled on every pass, so that
+                every epoch runs them all), `validation_split` (arrays
+                only: the last fraction, taken before shuffling),
                 `callbacks`, `initial_epoch`, `verbose`, ...
         """
         if y is not None:
@@ -213,12 +223,24 @@ class WassersteinGAN(keras.Model):
         if x is None:
             raise ValueError("`x`, the real samples, is required.")
         self._require_compiled()
+        validation_split = kwargs.pop("validation_split", 0.0)
+        if validation_split and validation_data is None:  # As in Keras, validation_data wins.
+            x, validation_data = data_checks.split_validation(x, validation_split)
         batches, batch_size = real_data.training_batches(
-            x, batch_size=batch_size, sample_shape=self.sample_shape, critic_steps=self.critic_steps, shuffle=shuffle
+            x,
+            batch_size=batch_size,
+            sample_shape=self.sample_shape,
+            critic_steps=self.critic_steps,
+            shuffle=shuffle,
+            repeat=kwargs.get("steps_per_epoch") is not None,
+            value_range=data_checks.output_range(self.generator),
         )
         backend.check_even_split(batch_size, self)
         if validation_data is not None:
-            validation_data = self._held_out_batches(validation_data, kwargs.pop("validation_batch_size", None) or batch_size)
+            validation_data = self._held_out_batches(
+                data_checks.validation_samples(validation_data),
+                kwargs.pop("validation_batch_size", None) or batch_size,
+            )
         return super().fit(
             batches,
             validation_data=validation_data,
@@ -231,10 +253,16 @@ class WassersteinGAN(keras.Model):
         if y is not None:
             raise ValueError("A GAN learns from samples alone: `y` must be None.")
         self._require_compiled()
-        return super().evaluate(self._held_out_batches(x, batch_size), **kwargs)
+        return super().evaluate(self._held_out_batches(x, batch_size, name="x"), **kwargs)
 
-    def _held_out_batches(self, data, batch_size):
-        batches, batch_size = real_data.held_out_batches(data, batch_size=batch_size, sample_shape=self.sample_shape)
+    def _held_out_batches(self, data, batch_size, name="validation_data"):
+        batches, batch_size = real_data.held_out_batches(
+            data,
+            batch_size=batch_size,
+            sample_shape=self.sample_shape,
+            name=name,
+            value_range=data_checks.output_range(self.generator),
+        )
         backend.check_even_split(batch_size, self, name="validation batch size")
         return batches
 
