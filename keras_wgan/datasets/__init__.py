@@ -10,3 +10,4 @@ from keras_wgan.datasets.mnist import (
     unscale_images,
 )
 from keras_wgan.datasets.toy import eight_gaussians, sample_toy, swiss_roll, twenty_five_gaussians
+from keras_wgan.datasets.image_folder import image_folder
