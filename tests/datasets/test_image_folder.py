@@ -1,4 +1,3 @@
-import os
 import subprocess
 import sys
 import warnings
@@ -10,7 +9,6 @@ from PIL import Image
 from keras_wgan.datasets import image_folder
 from keras_wgan.datasets.image_folder import list_image_files
 from tests.image_folders import FORMATS, add_broken_files, make_shapes_folder
-
 
 MODULE_PATH = sys.modules[image_folder.__module__].__file__
 
@@ -49,7 +47,7 @@ def test_centre_crop_then_resize_matches_pil(folder):
 
 
 def test_value_range_and_grey(folder):
-    root, paths = folder
+    root, _ = folder
     unit = batches(image_folder(root, image_size=16, batch_size=4, shuffle=False, value_range=(0, 1), verbose=False))
     signed = batches(image_folder(root, image_size=16, batch_size=4, shuffle=False, verbose=False))
     np.testing.assert_allclose(signed[0], unit[0] * 2 - 1, atol=1e-6)
