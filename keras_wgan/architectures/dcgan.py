@@ -16,6 +16,11 @@ from keras_wgan.utils.argument_validation import check_activation, check_positiv
 _LEAKY_RELU_SLOPE = 0.2
 _SIZES = (32, 64)
 _NORMALIZATIONS = (None, "layer", "batch")
+# PyTorch's default (its momentum=0.1 weighs the new batch as Keras's 0.9
+# does), which the official code used. Keras's 0.99 leaves the moving
+# averages, and so `generator(z, training=False)`, near their initial values
+# for the first few hundred steps: grey samples early in a run.
+_BN_MOMENTUM = 0.9
 
 
 def _init():
@@ -97,7 +102,10 @@ def dcgan_generator(latent_dim=100, image_size=64, channels=3, *, dim=64, output
     `output_activation`; 4x4 kernels with stride 2 and `"same"` padding,
     `BatchNormalization` and ReLU after every layer but the last (harmless
     to the penalty, which differentiates the critic only). For 32x32 the
-    widths start at `4 dim`.
+    widths start at `4 dim`. The batch normalisation's moving averages use
+    momentum 0.9 (the official PyTorch code's), so that samples drawn in
+    inference mode look like those of training after tens of steps, not
+    hundreds.
 
     Args:
         latent_dim: size of the noise vector (the official `nz = 100`).
@@ -126,12 +134,12 @@ def dcgan_generator(latent_dim=100, image_size=64, channels=3, *, dim=64, output
     inputs = keras.Input((latent_dim,), name="latent")
     x = layers.Dense(4 * 4 * widths[0], use_bias=False, kernel_initializer=_init(), name="dense")(inputs)
     x = layers.Reshape((4, 4, widths[0]), name="reshape")(x)
-    x = layers.BatchNormalization(name="batch_norm_1")(x)
+    x = layers.BatchNormalization(momentum=_BN_MOMENTUM, name="batch_norm_1")(x)
     x = layers.ReLU(name="relu_1")(x)
     for index, filters in enumerate(widths[1:], start=2):
         x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
                                    kernel_initializer=_init(), name=f"deconv_{index}")(x)
-        x = layers.BatchNormalization(name=f"batch_norm_{index}")(x)
+        x = layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"batch_norm_{index}")(x)
         x = layers.ReLU(name=f"relu_{index}")(x)
     x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=_init(),
                                name=f"deconv_{len(widths) + 1}")(x)
