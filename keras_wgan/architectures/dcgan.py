@@ -11,6 +11,7 @@ Weights start from N(0, 0.02), the DCGAN initialisation.
 
 import keras
 from keras import layers
+from keras_wgan.utils import argument_validation
 from keras_wgan.utils.argument_validation import check_activation, check_positive_int
 
 _LEAKY_RELU_SLOPE = 0.2
@@ -148,8 +149,6 @@ def dcgan_generator(latent_dim=100, image_size=64, channels=3, *, dim=64, output
 
 
 def _check_image(image_size, channels):
-    if image_size not in _SIZES:
-        raise ValueError(f"`image_size` must be 32 or 64. Received: image_size={image_size!r}")
-    if channels not in (1, 3):
-        raise ValueError(f"`channels` must be 1 (grey) or 3 (RGB). Received: channels={channels!r}")
-    return int(image_size), int(channels)
+    argument_validation.check_one_of(image_size, "image_size", _SIZES)
+    argument_validation.check_one_of(channels, "channels", (1, 3))
+    return image_size, channels

@@ -19,6 +19,9 @@ import warnings
 
 import numpy as np
 
+from keras_wgan.utils import argument_validation
+from keras_wgan.utils.optional_imports import import_tensorflow
+
 # The formats of `keras.utils.image_dataset_from_directory`.
 IMAGE_EXTENSIONS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 
@@ -107,13 +110,11 @@ def image_folder(
     ```
     """
     directory = os.fspath(directory)
-    image_size = _positive_int(image_size, "image_size")
-    batch_size = _positive_int(batch_size, "batch_size")
-    if channels not in (1, 3):
-        raise ValueError(f"`channels` must be 1 (grey) or 3 (RGB). Received: channels={channels!r}")
-    low, high = _value_range(value_range)
-    if seed is not None:
-        seed = _positive_int(seed, "seed", minimum=0)
+    image_size = argument_validation.check_positive_int(image_size, "image_size")
+    batch_size = argument_validation.check_positive_int(batch_size, "batch_size")
+    argument_validation.check_one_of(channels, "channels", (1, 3))
+    low, high = argument_validation.check_value_range(value_range)
+    seed = argument_validation.check_seed(seed, allow_none=True)
     if not os.path.isdir(directory):
         raise ValueError(f"`directory` is not a folder. Received: directory={directory!r}")
 
@@ -182,7 +183,7 @@ def _decode(tf, contents, channels):
 
 def _readable_images(paths):
     """Decodes every file once; returns (ok mask, (N, 2) heights and widths)."""
-    import tensorflow as tf
+    tf = import_tensorflow("image_folder")
 
     def shape_of(index, path):
         return index, tf.shape(_decode(tf, tf.io.read_file(path), 3))[:2]
@@ -205,8 +206,8 @@ def _readable_images(paths):
 
 def _pipeline(paths, image_size, channels, batch_size, value_range, shuffle, seed, cache, repeat):
     import keras
-    import tensorflow as tf
 
+    tf = import_tensorflow("image_folder")
     # Keras's preprocessing layer runs on TensorFlow inside tf.data whatever
     # the Keras backend, so this pipeline also feeds a JAX model.
     resize = keras.layers.Resizing(
@@ -241,23 +242,3 @@ def _pipeline(paths, image_size, channels, batch_size, value_range, shuffle, see
     # One vectorised op per batch instead of one per image.
     dataset = dataset.map(to_value_range, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
-
-
-def _positive_int(value, name, minimum=1):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"`{name}` must be an int. Received: {name}={value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be at least {minimum}. Received: {name}={value}")
-    return int(value)
-
-
-def _value_range(value_range):
-    try:
-        low, high = (float(value) for value in value_range)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"`value_range` must be a pair of numbers (low, high), e.g. (-1.0, 1.0). Received: {value_range!r}"
-        ) from None
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError(f"`value_range` must be finite with low < high. Received: {value_range!r}")
-    return low, high

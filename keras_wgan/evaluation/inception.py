@@ -37,12 +37,15 @@ callbacks = inception.inception_metrics(real_images, n=1000, every=5)  # logs "f
 """
 
 import os
-import socket
-import threading
 import zlib
 
 import keras
 import numpy as np
+
+from keras_wgan.evaluation import samples
+from keras_wgan.utils import argument_validation
+from keras_wgan.utils.generator_utils import generate_samples
+from keras_wgan.utils.network import host_reachable
 
 INCEPTION_SIZE = 299
 """Side of the square images Inception-v3 is given."""
@@ -133,8 +136,8 @@ def kid_from_features(features_a, features_b, *, subsets=50, subset_size=1000, s
     a = _features(features_a, "features_a")
     b = _features(features_b, "features_b")
     _same_dimension(a, b)
-    subsets = _positive_int(subsets, "subsets")
-    size = min(_positive_int(subset_size, "subset_size"), len(a), len(b))
+    subsets = argument_validation.check_positive_int(subsets, "subsets")
+    size = min(argument_validation.check_positive_int(subset_size, "subset_size"), len(a), len(b))
     if size < 2:
         raise ValueError(f"KID needs subsets of at least 2 rows. Received: subset_size={subset_size}")
     rng = np.random.default_rng(seed)
@@ -250,8 +253,8 @@ def inception_features(images, *, value_range=(-1.0, 1.0), weights="imagenet", b
     """
     model = inception_model(weights)
     x = _images(images)
-    low, high = (0.0, 255.0) if x.dtype == np.uint8 else _value_range(value_range)
-    batch_size = _positive_int(batch_size, "batch_size")
+    low, high = (0.0, 255.0) if x.dtype == np.uint8 else argument_validation.check_value_range(value_range)
+    batch_size = argument_validation.check_positive_int(batch_size, "batch_size")
     batches = []
     for start in range(0, len(x), batch_size):
         batch = x[start : start + batch_size].astype(np.float32)
@@ -337,19 +340,14 @@ def inception_metrics(
     Returns:
         `[QualityMetric(name="fid"), QualityMetric(name="kid")]`.
     """
-    from keras_wgan.evaluation.samples import (
-        check_count,
-        generate_samples,
-        subset_indices,
-    )
-
-    from keras_wgan.evaluation import QualityMetric
+    # Here, not at the top: the callbacks package imports the evaluation one.
+    from keras_wgan.callbacks.quality_metric import QualityMetric
 
     real = _images(real_images)
-    n = check_count(n, len(real), "real_images")
+    n = samples.check_sample_count(n, len(real), "real_images")
     if n < 2:
         raise ValueError(f"FID and KID need n >= 2 images. Received: n={n}")
-    real_features = inception_features(real[subset_indices(len(real), n, seed)], value_range=value_range,
+    real_features = inception_features(real[samples.sample_indices(len(real), n, seed)], value_range=value_range,
                                        weights=weights)
     last = {}
 
@@ -405,7 +403,7 @@ def _weights_file(weights):
     cached = weights_cache_path()
     if os.path.isfile(cached):
         return cached  # No network access at all.
-    if _host_reachable(_WEIGHTS_HOST, 443, _PROBE_TIMEOUT):
+    if host_reachable(_WEIGHTS_HOST, 443, _PROBE_TIMEOUT):
         try:
             keras.applications.InceptionV3(include_top=False, weights="imagenet")
         except Exception as error:  # get_file raises a bare Exception.
@@ -423,24 +421,6 @@ def _missing_weights_message(cached, reason):
         "`keras.applications.InceptionV3(include_top=False)` downloads it), or pass "
         "`weights=PATH` with the path of a local copy."
     )
-
-
-def _host_reachable(host, port, timeout):
-    # Name resolution ignores socket timeouts, so the probe runs in a daemon
-    # thread that is abandoned after `timeout` seconds.
-    outcome = {"reachable": False}
-
-    def probe():
-        try:
-            with socket.create_connection((host, port), timeout=timeout):
-                outcome["reachable"] = True
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return outcome["reachable"]
 
 
 def _images(images):
@@ -468,14 +448,3 @@ def _same_dimension(a, b):
         raise ValueError(f"The two sets of features differ in dimension: {a.shape[1]} and {b.shape[1]}.")
 
 
-def _positive_int(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
-    return int(value)
-
-
-def _value_range(value_range):
-    low, high = (float(v) for v in value_range)
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError(f"`value_range` must be finite with low < high. Received: {value_range!r}")
-    return low, high

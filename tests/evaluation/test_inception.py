@@ -146,7 +146,7 @@ def test_fid_and_kid_of_images(random_inception):
 
 def test_missing_imagenet_weights_offline_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    monkeypatch.setattr(inception, "_host_reachable", lambda *args: False)
+    monkeypatch.setattr(inception, "host_reachable", lambda *args: False)
     expected_path = str(tmp_path / "models" / inception.WEIGHTS_FILE)
     assert inception.weights_cache_path() == expected_path
     with pytest.raises(RuntimeError, match="weights=PATH") as error:
