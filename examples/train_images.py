@@ -138,13 +138,6 @@ def build_model(args):
     return model
 
 
-def real_images_for_fid(args):
-    """`--fid-images` real images as a NumPy array, in a fixed order."""
-    dataset = kw.datasets.image_folder(args.data, image_size=args.image_size, channels=args.channels,
-                                       batch_size=1, value_range=VALUE_RANGE, shuffle=False, verbose=False)
-    return np.concatenate([batch.numpy() for batch in dataset.take(args.fid_images)])
-
-
 def main(argv=None):
     args = parse_args(argv)
     strategy = make_strategy(args)
@@ -187,10 +180,15 @@ def main(argv=None):
     ]
     sample_grid = kw.callbacks.SampleGrid(os.path.join(out, "samples"), seed=args.seed, value_range=VALUE_RANGE)
     if chief and args.fid_every:
+        # FID and KID against real images from the same pipeline (a shuffled
+        # draw); Inception's weights are looked for now, before training.
+        real = np.concatenate([batch.numpy() for batch in train.take(-(-args.fid_images // args.batch_size))])
+        n = min(args.fid_images, len(real))
+        print(f"FID and KID every {args.fid_every} epoch(s) on {n} real and {n} generated images")
         try:
-            callbacks += kw.evaluation.inception_metrics(
-                real_images_for_fid(args), n=args.fid_images, value_range=VALUE_RANGE,
-                weights=args.inception_weights, every=args.fid_every, seed=args.seed)
+            callbacks += kw.evaluation.inception_metrics(real, n=n, value_range=VALUE_RANGE,
+                                                         weights=args.inception_weights, every=args.fid_every,
+                                                         seed=args.seed)
         except (OSError, RuntimeError, ValueError) as error:
             sys.exit(f"error: {error}")
     if chief:

@@ -21,7 +21,7 @@ TINY = ["--quick", "--image-size", "32", "--epochs", "2", "--steps-per-epoch", "
 
 def run_example(*args):
     return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
+                          timeout=600, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +31,26 @@ def folder(tmp_path_factory):
     return root, add_broken_files(str(root))
 
 
+@pytest.fixture(scope="module")
+def random_inception_weights(tmp_path_factory):
+    """A weights file of a random InceptionV3: the --inception-weights plumbing, offline."""
+    import keras
+
+    path = tmp_path_factory.mktemp("inception") / "random_inception.weights.h5"
+    keras.applications.InceptionV3(include_top=False, weights=None, input_shape=(299, 299, 3),
+                                   pooling="avg").save_weights(str(path))
+    return path
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("arch", ["dcgan", "resnet"])
-def test_tiny_run_resume_and_refusal(folder, tmp_path, arch):
+def test_tiny_run_resume_and_refusal(folder, tmp_path, arch, random_inception_weights):
     data, broken = folder
     out = tmp_path / "run"
-    result = run_example("--data", str(data), "--arch", arch, "--out", str(out), *TINY)
+    # FID and KID on the DCGAN run only: one pass of the plumbing is enough.
+    fid = ["--fid-every", "1", "--fid-images", "16", "--inception-weights", str(random_inception_weights)]
+    result = run_example("--data", str(data), "--arch", arch, "--out", str(out), *TINY,
+                         *(fid if arch == "dcgan" else []))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     # The broken files are named in one warning, and training went on.
     assert "Skipping 2 of 22 image files" in result.stderr
@@ -50,6 +64,8 @@ def test_tiny_run_resume_and_refusal(folder, tmp_path, arch):
         rows = list(csv.DictReader(f))
     assert [int(r["epoch"]) for r in rows] == [0, 1]
     assert all(np.isfinite(float(r["wasserstein_estimate"])) for r in rows)
+    if arch == "dcgan":
+        assert all(np.isfinite(float(r["fid"])) and np.isfinite(float(r["kid"])) for r in rows)
     assert (out / "checkpoints" / "wgan.keras").is_file()
     assert (out / "export" / "image_generator" / "1" / "saved_model.pb").is_file()
 
@@ -64,7 +80,13 @@ def test_tiny_run_resume_and_refusal(folder, tmp_path, arch):
             assert [int(r["epoch"]) for r in csv.DictReader(f)] == [0, 1, 2]
 
 
-def test_missing_folder_is_a_clear_error(tmp_path):
+@pytest.mark.slow
+def test_missing_folder_and_missing_weights_are_clear_errors(folder, tmp_path):
     result = run_example("--data", str(tmp_path / "nothing"), "--out", str(tmp_path / "run"), *TINY)
     assert result.returncode != 0
     assert "not a folder" in result.stderr
+    data, _ = folder
+    result = run_example("--data", str(data), "--out", str(tmp_path / "run2"), *TINY, "--fid-every", "1",
+                         "--inception-weights", str(tmp_path / "missing.h5"))
+    assert result.returncode != 0
+    assert "No InceptionV3 weights file" in result.stderr and "missing.h5" in result.stderr
