@@ -48,6 +48,7 @@ from keras_wgan.evaluation.frechet_classifier_distance import (
 )
 from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
 from keras_wgan.evaluation.wasserstein import w1_to_data
+from keras_wgan.evaluation.feature_distances import fid_from_features, kid_from_features, mmd2_unbiased
 from keras_wgan.evaluation.inception import (
     frechet_inception_distance,
     inception_features,
