@@ -43,6 +43,8 @@ def dcgan_critic(image_size=64, channels=3, *, dim=64, normalization=None):
     by `LeakyReLU(0.2)`, then a linear score (`Flatten` -> `Dense(1)`, the
     official last 4x4 convolution with one output). For 32x32 images the
     `8 dim` layer is left out. No sigmoid: a WGAN critic outputs a score.
+    The official convolutions have no biases; here those not followed by a
+    normalisation have one.
 
     Normalisation after every convolution but the first (before its
     activation), as DCGAN does:
