@@ -31,8 +31,9 @@ def mlp_critic(input_shape, *, units=512, depth=4):
         (input `"sample"`) to scores of shape `(batch, 1)`.
 
     Raises:
+        TypeError: if `input_shape`, `units` or `depth` is not made of ints.
         ValueError: if `input_shape` has a non-positive dimension, or `units`
-            or `depth` is not a positive int.
+            or `depth` is below 1.
 
     Example:
 
@@ -54,9 +55,7 @@ def mlp_critic(input_shape, *, units=512, depth=4):
     return keras.Model(inputs, outputs, name="mlp_critic")
 
 
-def mlp_generator(
-    latent_dim, output_shape, *, units=512, depth=4, output_activation="tanh"
-):
+def mlp_generator(latent_dim, output_shape, *, units=512, depth=4, output_activation="tanh"):
     """The WGAN paper's MLP generator.
 
     Architecture: `depth` x `Dense(units, "relu")` ->
@@ -79,7 +78,9 @@ def mlp_generator(
         `(batch, latent_dim)` (input `"latent"`) to `(batch, *output_shape)`.
 
     Raises:
-        ValueError: for a non-positive `latent_dim`, `units` or `depth`, an
+        TypeError: if `latent_dim`, `output_shape`, `units` or `depth` is
+            not made of ints.
+        ValueError: for a `latent_dim`, `units` or `depth` below 1, an
             `output_shape` with a non-positive dimension, or an unknown
             `output_activation`.
 
@@ -122,7 +123,8 @@ def toy_critic(units=512, depth=3, input_dim=2):
         (input `"sample"`) to scores of shape `(batch, 1)`.
 
     Raises:
-        ValueError: if `units`, `depth` or `input_dim` is not a positive int.
+        TypeError: if `units`, `depth` or `input_dim` is not an int.
+        ValueError: if one of them is below 1.
 
     Example:
 
@@ -157,7 +159,8 @@ def toy_generator(latent_dim=2, units=512, depth=3, output_dim=2):
         (input `"latent"`) to samples of shape `(batch, output_dim)`.
 
     Raises:
-        ValueError: if an argument is not a positive int.
+        TypeError: if an argument is not an int.
+        ValueError: if an argument is below 1.
 
     Example:
 
@@ -175,7 +178,6 @@ def toy_generator(latent_dim=2, units=512, depth=3, output_dim=2):
     return keras.Model(inputs, outputs, name="toy_generator")
 
 
-
 def _relu_stack(x, units, depth):
     for index in range(1, depth + 1):
         x = layers.Dense(
@@ -185,4 +187,3 @@ def _relu_stack(x, units, depth):
             name=f"dense_{index}",
         )(x)
     return x
-

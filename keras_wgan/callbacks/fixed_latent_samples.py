@@ -72,4 +72,3 @@ def sample_kind(sample_shape, owner):
         f"{owner} draws images of shape (H, W), (H, W, 1) or (H, W, 3) and 2-D "
         f"points of shape (2,). This generator makes samples of shape {sample_shape}."
     )
-

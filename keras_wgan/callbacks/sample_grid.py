@@ -88,4 +88,3 @@ class SampleGrid(FixedLatentSamples):
         else:
             save_image_grid(samples, path, value_range=self.value_range)
         self.last_path = path
-

@@ -40,13 +40,13 @@ wgan.fit(dataset, epochs=50, callbacks=callbacks)
 ```
 """
 
+from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
 from keras_wgan.evaluation.frechet import feature_statistics, frechet_distance
 from keras_wgan.evaluation.frechet_classifier_distance import (
     FrechetClassifierDistance,
     classifier_features,
     frechet_classifier_distance,
 )
-from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
 from keras_wgan.evaluation.wasserstein import w1_to_data
 from keras_wgan.evaluation.feature_distances import fid_from_features, kid_from_features, mmd2_unbiased
 from keras_wgan.evaluation.inception import (
@@ -56,6 +56,18 @@ from keras_wgan.evaluation.inception import (
     kernel_inception_distance,
 )
 
-# A callback, defined with the others; re-exported here, where it was first
-# defined. Imported last: it builds on the modules above.
-from keras_wgan.callbacks.quality_metric import QualityMetric  # noqa: E402
+
+def __getattr__(name):
+    # `QualityMetric` is a callback, defined with the others and re-exported
+    # here, where it was first defined. Resolved on first use: it builds on
+    # the modules above, so importing it here eagerly would make the two
+    # packages' import order matter.
+    if name == "QualityMetric":
+        from keras_wgan.callbacks.quality_metric import QualityMetric
+
+        return QualityMetric
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), "QualityMetric"])

@@ -292,16 +292,11 @@ class WassersteinGAN(keras.Model):
         return None
 
     def critic_iteration(self, real, step=0):
-        """One critic update on one real batch and one fresh noise batch.
+        """One critic update on a real batch and a fresh noise batch.
 
-        Args:
-            real: a real batch, `(batch_size, *sample_shape)`.
-            step: index of the critic iteration in the train step.
-
-        Returns:
-            `(loss, logs)`: the critic loss including `critic_penalty`, and
-            the logs of `critic_penalty` plus `wasserstein_estimate`, each
-            averaged into the metric of the same name.
+        Returns `(loss, logs)`: the loss including `critic_penalty`, and that
+        hook's logs plus `wasserstein_estimate`, each averaged into the metric
+        of its name. `step` indexes the critic iterations of the train step.
         """
         batch_size = ops.shape(real)[0]
         fake = self.generator(self._training_latent(batch_size), training=True)
@@ -325,15 +320,7 @@ class WassersteinGAN(keras.Model):
         return loss, logs
 
     def generator_iteration(self, batch_size):
-        """One generator update on a fresh noise batch.
-
-        Args:
-            batch_size: number of latent vectors, the (per-replica) size of
-                the real batches.
-
-        Returns:
-            The generator loss, a float32 scalar tensor.
-        """
+        """One generator update on `batch_size` fresh latents; returns its float32 loss."""
 
         def loss_function():
             fake = self.generator(self._training_latent(batch_size), training=True)

@@ -1,4 +1,4 @@
-"""Tests for keras_wgan.architectures."""
+"""Tests for keras_wgan.architectures.mnist: the WGAN-GP paper's MNIST networks."""
 
 import keras
 import numpy as np
@@ -20,41 +20,13 @@ def layer_types(model):
     return [type(layer) for layer in model.layers]
 
 
-CRITIC_BUILDERS = {
-    "mnist": lambda: architectures.mnist_critic(),
-    "mnist_layer_norm": lambda: architectures.mnist_critic(
-        normalization="layer"
-    ),
-    "mnist_rgb": lambda: architectures.mnist_critic((28, 28, 3)),
-    "mlp_images": lambda: architectures.mlp_critic((28, 28, 1)),
-    "mlp_vectors": lambda: architectures.mlp_critic((2,), units=16, depth=2),
-    "toy": lambda: architectures.toy_critic(),
-}
-
-
-@pytest.mark.parametrize("name", sorted(CRITIC_BUILDERS))
-def test_critics_are_linear_without_batch_norm(name):
-    critic = CRITIC_BUILDERS[name]()
-    assert critic.output_shape == (None, 1)
-    assert keras.layers.BatchNormalization not in layer_types(critic)
-    last = critic.layers[-1]
-    assert isinstance(last, keras.layers.Dense)
-    assert last.activation is keras.activations.linear
-    assert critic.inputs[0].name in ("image", "sample")
-
-
 @pytest.mark.parametrize("normalization", [None, "layer"])
 def test_mnist_critic_treats_examples_independently(normalization):
     # What the gradient penalty relies on: no normalisation across the batch.
     critic = architectures.mnist_critic(normalization=normalization)
     images = np.random.default_rng(0).uniform(-1, 1, (3, 28, 28, 1))
     together = keras.ops.convert_to_numpy(critic(images))
-    alone = np.concatenate(
-        [
-            keras.ops.convert_to_numpy(critic(images[i : i + 1]))
-            for i in range(3)
-        ]
-    )
+    alone = np.concatenate([keras.ops.convert_to_numpy(critic(images[i : i + 1])) for i in range(3)])
     np.testing.assert_allclose(together, alone, rtol=1e-4, atol=1e-5)
 
 
@@ -63,20 +35,12 @@ def test_mnist_critic_matches_official_layers():
     assert critic.name == "mnist_critic"
     assert critic.inputs[0].name == "image"
     assert critic.input_shape == (None, 28, 28, 1)
-    convs = [
-        layer
-        for layer in critic.layers
-        if isinstance(layer, keras.layers.Conv2D)
-    ]
+    convs = [layer for layer in critic.layers if isinstance(layer, keras.layers.Conv2D)]
     assert [conv.filters for conv in convs] == [64, 128, 256]
     assert all(conv.kernel_size == (5, 5) for conv in convs)
     assert all(conv.strides == (2, 2) for conv in convs)
     assert [conv.output.shape[1] for conv in convs] == [14, 7, 4]
-    leaky = [
-        layer
-        for layer in critic.layers
-        if isinstance(layer, keras.layers.LeakyReLU)
-    ]
+    leaky = [layer for layer in critic.layers if isinstance(layer, keras.layers.LeakyReLU)]
     assert [layer.negative_slope for layer in leaky] == pytest.approx([0.2] * 3)
     expected = (
         conv_params(5, 1, 64)
@@ -90,11 +54,7 @@ def test_mnist_critic_matches_official_layers():
 def test_mnist_critic_layer_normalization_after_conv_2_and_3():
     critic = architectures.mnist_critic(normalization="layer")
     names = [layer.name for layer in critic.layers]
-    norms = [
-        layer
-        for layer in critic.layers
-        if isinstance(layer, keras.layers.LayerNormalization)
-    ]
+    norms = [layer for layer in critic.layers if isinstance(layer, keras.layers.LayerNormalization)]
     assert len(norms) == 2
     assert names.index("layer_norm_2") == names.index("conv_2") + 1
     assert names.index("layer_norm_3") == names.index("conv_3") + 1
@@ -135,13 +95,9 @@ def test_mnist_generator_shapes_and_parameters():
     assert counted == trainable
 
 
-@pytest.mark.parametrize(
-    "activation, low, high", [("tanh", -1.0, 1.0), ("sigmoid", 0.0, 1.0)]
-)
+@pytest.mark.parametrize("activation, low, high", [("tanh", -1.0, 1.0), ("sigmoid", 0.0, 1.0)])
 def test_mnist_generator_output_range(activation, low, high):
-    generator = architectures.mnist_generator(
-        latent_dim=16, output_activation=activation
-    )
+    generator = architectures.mnist_generator(latent_dim=16, output_activation=activation)
     noise = np.random.default_rng(0).normal(size=(4, 16)).astype("float32")
     images = keras.ops.convert_to_numpy(generator(noise, training=False))
     assert images.shape == (4, 28, 28, 1)
@@ -163,76 +119,3 @@ def test_mnist_generator_errors():
             architectures.mnist_generator(latent_dim)
     with pytest.raises(ValueError, match="output_activation"):
         architectures.mnist_generator(output_activation="no_such_activation")
-
-
-def test_mlp_critic_and_generator():
-    critic = architectures.mlp_critic((28, 28, 1))
-    assert critic.inputs[0].name == "sample"
-    dense = [l for l in critic.layers if isinstance(l, keras.layers.Dense)]
-    assert [layer.units for layer in dense] == [512] * 4 + [1]
-    assert critic.count_params() == (
-        dense_params(784, 512)
-        + 3 * dense_params(512, 512)
-        + dense_params(512, 1)
-    )
-
-    generator = architectures.mlp_generator(64, (28, 28, 1), depth=3)
-    assert generator.inputs[0].name == "latent"
-    assert generator.output_shape == (None, 28, 28, 1)
-    assert generator.count_params() == (
-        dense_params(64, 512)
-        + 2 * dense_params(512, 512)
-        + dense_params(512, 784)
-    )
-    noise = np.zeros((2, 64), "float32")
-    assert keras.ops.convert_to_numpy(generator(noise)).shape == (2, 28, 28, 1)
-
-    linear = architectures.mlp_generator(
-        8, (3,), units=4, depth=1, output_activation=None
-    )
-    assert linear.output_shape == (None, 3)
-
-
-def test_mlp_errors():
-    with pytest.raises(ValueError, match="units"):
-        architectures.mlp_critic((2,), units=0)
-    with pytest.raises(ValueError, match="depth"):
-        architectures.mlp_critic((2,), depth=-1)
-    with pytest.raises(ValueError, match="input_shape"):
-        architectures.mlp_critic((28, 0))
-    with pytest.raises(ValueError, match="latent_dim"):
-        architectures.mlp_generator(0, (2,))
-    with pytest.raises(ValueError, match="output_shape"):
-        architectures.mlp_generator(4, ())
-    with pytest.raises(ValueError, match="output_activation"):
-        architectures.mlp_generator(4, (2,), output_activation="bogus")
-
-
-def test_toy_networks_match_gan_toy():
-    critic = architectures.toy_critic()
-    generator = architectures.toy_generator()
-    assert critic.inputs[0].name == "sample"
-    assert generator.inputs[0].name == "latent"
-    assert critic.input_shape == (None, 2) and critic.output_shape == (None, 1)
-    assert generator.input_shape == (None, 2)
-    assert generator.output_shape == (None, 2)
-    hidden = 2 * 512 + 512 + 2 * dense_params(512, 512)
-    assert critic.count_params() == hidden + dense_params(512, 1) == 527_361
-    assert generator.count_params() == hidden + dense_params(512, 2)
-    last = generator.layers[-1]
-    assert last.activation is keras.activations.linear
-    assert isinstance(
-        generator.get_layer("dense_1").kernel_initializer,
-        keras.initializers.HeUniform,
-    )
-
-
-def test_toy_errors():
-    with pytest.raises(ValueError, match="units"):
-        architectures.toy_critic(units=0)
-    with pytest.raises(ValueError, match="depth"):
-        architectures.toy_generator(depth=0)
-    with pytest.raises(ValueError, match="input_dim"):
-        architectures.toy_critic(input_dim=-2)
-    with pytest.raises(TypeError, match="latent_dim"):
-        architectures.toy_generator(latent_dim=1.5)
