@@ -55,46 +55,90 @@ ADAM = {"resnet": (2e-4, 0.0), "dcgan": (1e-4, 0.5)}
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, metavar="DIR", help="folder of images (searched recursively)")
-    parser.add_argument("--image-size", type=int, choices=[32, 64], default=None, help="default 64 (--quick: 32)")
+    parser.add_argument(
+        "--data", required=True, metavar="DIR", help="folder of images (searched recursively)"
+    )
+    parser.add_argument(
+        "--image-size", type=int, choices=[32, 64], default=None, help="default 64 (--quick: 32)"
+    )
     parser.add_argument("--channels", type=int, choices=[1, 3], default=3, help="3 for RGB, 1 for grey")
     parser.add_argument("--arch", choices=["dcgan", "resnet"], default="dcgan")
-    parser.add_argument("--variant", choices=["gp", "clip"], default="gp",
-                        help="WGAN-GP (gradient penalty) or WGAN (weight clipping)")
+    parser.add_argument(
+        "--variant",
+        choices=["gp", "clip"],
+        default="gp",
+        help="WGAN-GP (gradient penalty) or WGAN (weight clipping)",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="default 20 (--quick: 6)")
-    parser.add_argument("--steps-per-epoch", type=int, default=None,
-                        help="generator steps per epoch (default: one pass over the images; --quick: 50)")
+    parser.add_argument(
+        "--steps-per-epoch",
+        type=int,
+        default=None,
+        help="generator steps per epoch (default: one pass over the images; --quick: 50)",
+    )
     parser.add_argument("--batch-size", type=int, default=64, help="images per critic iteration (m)")
     parser.add_argument("--critic-steps", type=int, default=5)
-    parser.add_argument("--dim", type=int, default=None,
-                        help="network width (dcgan: 64, resnet: 128; --quick: 16)")
+    parser.add_argument(
+        "--dim", type=int, default=None, help="network width (dcgan: 64, resnet: 128; --quick: 16)"
+    )
     parser.add_argument("--latent-dim", type=int, default=128)
     parser.add_argument("--out", default=os.path.join("runs", "train_images"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", action="store_true", help="keep the decoded images in memory")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its last completed epoch")
-    parser.add_argument("--export", default=None, metavar="DIR",
-                        help="where to export the generator (default: OUT/export/image_generator)")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the run in --out from its last completed epoch"
+    )
+    parser.add_argument(
+        "--export",
+        default=None,
+        metavar="DIR",
+        help="where to export the generator (default: OUT/export/image_generator)",
+    )
     parser.add_argument("--jit-compile", choices=["auto", "true", "false"], default="auto")
-    parser.add_argument("--dtype-policy", choices=["float32", "mixed_bfloat16", "mixed_float16"],
-                        default="float32", help="the networks' precision (see examples/mnist_wgan.py)")
-    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
-                        help="tf.distribute strategy, as in examples/mnist_wgan.py; --batch-size is global")
-    parser.add_argument("--fid-every", type=int, default=0, metavar="K",
-                        help="log FID and KID every K epochs (0: never, the default). Needs InceptionV3's "
-                             "ImageNet weights: Keras's cache, its download, or --inception-weights")
-    parser.add_argument("--fid-images", type=int, default=1000, metavar="N",
-                        help="real and generated images per FID/KID evaluation")
-    parser.add_argument("--inception-weights", default="imagenet", metavar="PATH",
-                        help="a local inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5")
-    parser.add_argument("--quick", action="store_true",
-                        help="a short run with narrow networks (a few minutes on 2 CPU cores)")
+    parser.add_argument(
+        "--dtype-policy",
+        choices=["float32", "mixed_bfloat16", "mixed_float16"],
+        default="float32",
+        help="the networks' precision (see examples/mnist_wgan.py)",
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=["default", "mirrored", "multiworker"],
+        default="default",
+        help="tf.distribute strategy, as in examples/mnist_wgan.py; --batch-size is global",
+    )
+    parser.add_argument(
+        "--fid-every",
+        type=int,
+        default=0,
+        metavar="K",
+        help="log FID and KID every K epochs (0: never, the default). Needs InceptionV3's "
+        "ImageNet weights: Keras's cache, its download, or --inception-weights",
+    )
+    parser.add_argument(
+        "--fid-images",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="real and generated images per FID/KID evaluation",
+    )
+    parser.add_argument(
+        "--inception-weights",
+        default="imagenet",
+        metavar="PATH",
+        help="a local inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a short run with narrow networks (a few minutes on 2 CPU cores)"
+    )
     args = parser.parse_args(argv)
     # --quick: 32x32, narrow networks and 300 generator steps, enough for
     # colours and blobs to form on a simple folder within minutes on a CPU.
-    defaults = {"image_size": 32, "epochs": 6, "steps_per_epoch": 50, "dim": 16} if args.quick else {
-        "image_size": 64, "epochs": 20, "dim": {"dcgan": 64, "resnet": 128}[args.arch]}
+    defaults = (
+        {"image_size": 32, "epochs": 6, "steps_per_epoch": 50, "dim": 16}
+        if args.quick
+        else {"image_size": 64, "epochs": 20, "dim": {"dcgan": 64, "resnet": 128}[args.arch]}
+    )
     for name, value in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -154,17 +198,26 @@ def main(argv=None):
     #    then cropped, resized and scaled to the generator's range in tf.data.
     try:
         train = kw.datasets.image_folder(
-            args.data, image_size=args.image_size, channels=args.channels, batch_size=args.batch_size,
-            value_range=VALUE_RANGE, seed=args.seed, cache=args.cache, repeat=args.steps_per_epoch is not None)
+            args.data,
+            image_size=args.image_size,
+            channels=args.channels,
+            batch_size=args.batch_size,
+            value_range=VALUE_RANGE,
+            seed=args.seed,
+            cache=args.cache,
+            repeat=args.steps_per_epoch is not None,
+        )
     except (OSError, ValueError) as error:
         sys.exit(f"error: {error}")
 
     # 2. The papers' networks, built and compiled inside the strategy's scope.
     with strategy.scope():
         wgan = build_model(args)
-    print(f"{type(wgan).__name__} ({args.arch}, {args.image_size}x{args.image_size}x{args.channels}): critic "
-          f"{wgan.critic.count_params():,} parameters, generator {wgan.generator.count_params():,}, "
-          f"{args.dtype_policy}, jit_compile={wgan.jit_compile}, {strategy.num_replicas_in_sync} replica(s)")
+    print(
+        f"{type(wgan).__name__} ({args.arch}, {args.image_size}x{args.image_size}x{args.channels}): critic "
+        f"{wgan.critic.count_params():,} parameters, generator {wgan.generator.count_params():,}, "
+        f"{args.dtype_policy}, jit_compile={wgan.jit_compile}, {strategy.num_replicas_in_sync} replica(s)"
+    )
 
     # 3. Fault tolerance and monitoring, as in the MNIST job: StopOnNonFinite
     #    first, an atomic backup every epoch for --resume, quality metrics
@@ -178,7 +231,9 @@ def main(argv=None):
         kw.callbacks.AtomicBackupAndRestore(os.path.join(out, "backup"), delete_checkpoint=False),
         kw.callbacks.AtomicModelCheckpoint(checkpoint_path),
     ]
-    sample_grid = kw.callbacks.SampleGrid(os.path.join(out, "samples"), seed=args.seed, value_range=VALUE_RANGE)
+    sample_grid = kw.callbacks.SampleGrid(
+        os.path.join(out, "samples"), seed=args.seed, value_range=VALUE_RANGE
+    )
     if chief and args.fid_every:
         # FID and KID against real images from the same pipeline (a shuffled
         # draw); Inception's weights are looked for now, before training.
@@ -186,9 +241,14 @@ def main(argv=None):
         n = min(args.fid_images, len(real))
         print(f"FID and KID every {args.fid_every} epoch(s) on {n} real and {n} generated images")
         try:
-            callbacks += kw.evaluation.inception_metrics(real, n=n, value_range=VALUE_RANGE,
-                                                         weights=args.inception_weights, every=args.fid_every,
-                                                         seed=args.seed)
+            callbacks += kw.evaluation.inception_metrics(
+                real,
+                n=n,
+                value_range=VALUE_RANGE,
+                weights=args.inception_weights,
+                every=args.fid_every,
+                seed=args.seed,
+            )
         except (OSError, RuntimeError, ValueError) as error:
             sys.exit(f"error: {error}")
     if chief:
@@ -201,8 +261,13 @@ def main(argv=None):
     # 4. Train: one step is `critic_steps` critic updates and one generator update.
     start = time.time()
     try:
-        wgan.fit(train, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch, callbacks=callbacks,
-                 verbose="auto" if chief else 2)
+        wgan.fit(
+            train,
+            epochs=args.epochs,
+            steps_per_epoch=args.steps_per_epoch,
+            callbacks=callbacks,
+            verbose="auto" if chief else 2,
+        )
     except kw.callbacks.NonFiniteLossError as error:
         sys.exit(f"error: {error}\nThe last good state: {checkpoint_path} and {os.path.join(out, 'backup')}.")
     minutes = (time.time() - start) / 60

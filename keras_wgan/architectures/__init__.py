@@ -25,7 +25,7 @@ The image generators (`dcgan_generator`, `resnet_generator`) do use
 BatchNormalization: the penalty differentiates the critic only.
 """
 
+from keras_wgan.architectures.dcgan import dcgan_critic, dcgan_generator
 from keras_wgan.architectures.mlp import mlp_critic, mlp_generator, toy_critic, toy_generator
 from keras_wgan.architectures.mnist import mnist_critic, mnist_generator
-from keras_wgan.architectures.dcgan import dcgan_critic, dcgan_generator
 from keras_wgan.architectures.resnet import resnet_critic, resnet_generator

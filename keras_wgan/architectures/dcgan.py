@@ -11,6 +11,7 @@ Weights start from N(0, 0.02), the DCGAN initialisation.
 
 import keras
 from keras import layers
+
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.argument_validation import check_activation, check_positive_int
 
@@ -83,8 +84,15 @@ def dcgan_critic(image_size=64, channels=3, *, dim=64, normalization=None):
     inputs = keras.Input((image_size, image_size, channels), name="image")
     x = inputs
     for index, filters in enumerate(_widths(image_size, dim), start=1):
-        x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=index == 1 or normalization is None,
-                          kernel_initializer=_init(), name=f"conv_{index}")(x)
+        x = layers.Conv2D(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=index == 1 or normalization is None,
+            kernel_initializer=_init(),
+            name=f"conv_{index}",
+        )(x)
         if index > 1 and normalization == "layer":
             x = layers.LayerNormalization(axis=(1, 2, 3), name=f"layer_norm_{index}")(x)
         elif index > 1 and normalization == "batch":
@@ -140,12 +148,20 @@ def dcgan_generator(latent_dim=100, image_size=64, channels=3, *, dim=64, output
     x = layers.BatchNormalization(momentum=_BN_MOMENTUM, name="batch_norm_1")(x)
     x = layers.ReLU(name="relu_1")(x)
     for index, filters in enumerate(widths[1:], start=2):
-        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=_init(), name=f"deconv_{index}")(x)
+        x = layers.Conv2DTranspose(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_init(),
+            name=f"deconv_{index}",
+        )(x)
         x = layers.BatchNormalization(momentum=_BN_MOMENTUM, name=f"batch_norm_{index}")(x)
         x = layers.ReLU(name=f"relu_{index}")(x)
-    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=_init(),
-                               name=f"deconv_{len(widths) + 1}")(x)
+    x = layers.Conv2DTranspose(
+        channels, 4, strides=2, padding="same", kernel_initializer=_init(), name=f"deconv_{len(widths) + 1}"
+    )(x)
     outputs = layers.Activation(output_activation, dtype="float32", name="image")(x)
     return keras.Model(inputs, outputs, name="dcgan_generator")
 

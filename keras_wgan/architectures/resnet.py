@@ -20,6 +20,7 @@ models save and load with `safe_mode` and need no custom objects.
 
 import keras
 from keras import layers
+
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.argument_validation import check_activation, check_positive_int
 
@@ -34,8 +35,13 @@ _BN_MOMENTUM = 0.9
 def _conv(filters, kernel_size, name, he=True):
     # The official code initialises the block's convolutions with He's rule
     # and the 1x1 shortcuts with Glorot's.
-    return layers.Conv2D(filters, kernel_size, padding="same",
-                         kernel_initializer="he_uniform" if he else "glorot_uniform", name=name)
+    return layers.Conv2D(
+        filters,
+        kernel_size,
+        padding="same",
+        kernel_initializer="he_uniform" if he else "glorot_uniform",
+        name=name,
+    )
 
 
 def residual_block(x, filters, resample, name, *, batch_normalization):

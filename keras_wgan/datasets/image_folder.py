@@ -125,8 +125,8 @@ def image_folder(
             f"{', '.join(IMAGE_EXTENSIONS)} files). Received: directory={directory!r}"
         )
     readable, sizes = _readable_images(paths)
-    unreadable = [path for path, ok in zip(paths, readable) if not ok]
-    paths = [path for path, ok in zip(paths, readable) if ok]
+    unreadable = [path for path, ok in zip(paths, readable, strict=True) if not ok]
+    paths = [path for path, ok in zip(paths, readable, strict=True) if ok]
     if unreadable:
         shown = "\n  ".join(unreadable[:_PATHS_SHOWN])
         more = f"\n  ... and {len(unreadable) - _PATHS_SHOWN} more" if len(unreadable) > _PATHS_SHOWN else ""
@@ -155,8 +155,10 @@ def image_folder(
             f"batch_size={batch_size}"
         )
     if verbose:
-        print(f"image_folder: {len(paths):,} images in {directory}" + (
-            f" ({len(unreadable)} unreadable skipped)" if unreadable else ""))
+        print(
+            f"image_folder: {len(paths):,} images in {directory}"
+            + (f" ({len(unreadable)} unreadable skipped)" if unreadable else "")
+        )
     return _pipeline(paths, image_size, channels, batch_size, (low, high), shuffle, seed, cache, repeat)
 
 
@@ -170,7 +172,9 @@ def list_image_files(directory):
     found = []
     for root, folders, files in os.walk(directory):
         folders.sort()
-        found.extend(os.path.join(root, name) for name in sorted(files) if name.lower().endswith(IMAGE_EXTENSIONS))
+        found.extend(
+            os.path.join(root, name) for name in sorted(files) if name.lower().endswith(IMAGE_EXTENSIONS)
+        )
     return found
 
 

@@ -41,20 +41,20 @@ wgan.fit(dataset, epochs=50, callbacks=callbacks)
 """
 
 from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
+from keras_wgan.evaluation.feature_distances import fid_from_features, kid_from_features, mmd2_unbiased
 from keras_wgan.evaluation.frechet import feature_statistics, frechet_distance
 from keras_wgan.evaluation.frechet_classifier_distance import (
     FrechetClassifierDistance,
     classifier_features,
     frechet_classifier_distance,
 )
-from keras_wgan.evaluation.wasserstein import w1_to_data
-from keras_wgan.evaluation.feature_distances import fid_from_features, kid_from_features, mmd2_unbiased
 from keras_wgan.evaluation.inception import (
     frechet_inception_distance,
     inception_features,
     inception_metrics,
     kernel_inception_distance,
 )
+from keras_wgan.evaluation.wasserstein import w1_to_data
 
 
 def __getattr__(name):

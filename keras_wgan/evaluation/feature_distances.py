@@ -20,7 +20,6 @@ import numpy as np
 
 from keras_wgan.utils import argument_validation
 
-
 # ---------------------------------------------------------------------------
 
 
@@ -103,10 +102,14 @@ def kid_from_features(features_a, features_b, *, subsets=50, subset_size=1000, s
     if size < 2:
         raise ValueError(f"KID needs subsets of at least 2 rows. Received: subset_size={subset_size}")
     rng = np.random.default_rng(seed)
-    values = np.array([
-        mmd2_unbiased(a[rng.choice(len(a), size, replace=False)], b[rng.choice(len(b), size, replace=False)])
-        for _ in range(subsets)
-    ])
+    values = np.array(
+        [
+            mmd2_unbiased(
+                a[rng.choice(len(a), size, replace=False)], b[rng.choice(len(b), size, replace=False)]
+            )
+            for _ in range(subsets)
+        ]
+    )
     mean = float(values.mean())
     return (mean, float(values.std())) if return_std else mean
 

@@ -158,7 +158,14 @@ def frechet_inception_distance(images_a, images_b, *, value_range=(-1.0, 1.0), w
 
 
 def kernel_inception_distance(
-    images_a, images_b, *, value_range=(-1.0, 1.0), weights="imagenet", subsets=50, subset_size=1000, seed=0,
+    images_a,
+    images_b,
+    *,
+    value_range=(-1.0, 1.0),
+    weights="imagenet",
+    subsets=50,
+    subset_size=1000,
+    seed=0,
     return_std=False,
 ):
     """KID between two sets of images (Binkowski et al. 2018).
@@ -179,13 +186,23 @@ def kernel_inception_distance(
     return kid_from_features(
         inception_features(images_a, value_range=value_range, weights=weights),
         inception_features(images_b, value_range=value_range, weights=weights),
-        subsets=subsets, subset_size=subset_size, seed=seed, return_std=return_std,
+        subsets=subsets,
+        subset_size=subset_size,
+        seed=seed,
+        return_std=return_std,
     )
 
 
 def inception_metrics(
-    real_images, n=1000, *, value_range=(-1.0, 1.0), weights="imagenet", every=1, seed=0,
-    kid_subsets=50, kid_subset_size=1000,
+    real_images,
+    n=1000,
+    *,
+    value_range=(-1.0, 1.0),
+    weights="imagenet",
+    every=1,
+    seed=0,
+    kid_subsets=50,
+    kid_subset_size=1000,
 ):
     """Two `QualityMetric` callbacks logging `"fid"` and `"kid"` during `fit`.
 
@@ -216,8 +233,9 @@ def inception_metrics(
     n = samples.check_sample_count(n, len(real), "real_images")
     if n < 2:
         raise ValueError(f"FID and KID need n >= 2 images. Received: n={n}")
-    real_features = inception_features(real[samples.sample_indices(len(real), n, seed)], value_range=value_range,
-                                       weights=weights)
+    real_features = inception_features(
+        real[samples.sample_indices(len(real), n, seed)], value_range=value_range, weights=weights
+    )
     last = {}
 
     def fake_features(model):
@@ -231,8 +249,9 @@ def inception_metrics(
         return fid_from_features(fake_features(model), real_features)
 
     def kid(model):
-        return kid_from_features(fake_features(model), real_features, subsets=kid_subsets,
-                                 subset_size=kid_subset_size, seed=seed)
+        return kid_from_features(
+            fake_features(model), real_features, subsets=kid_subsets, subset_size=kid_subset_size, seed=seed
+        )
 
     return [QualityMetric(fid, every=every, name="fid"), QualityMetric(kid, every=every, name="kid")]
 

@@ -22,8 +22,10 @@ def conv_params(k, c_in, c_out):
 @pytest.mark.parametrize("size", [32, 64])
 def test_shapes_for_rgb_and_grey(size):
     for channels in (1, 3):
-        for critic, generator in ((dcgan_critic(size, channels, dim=4), dcgan_generator(8, size, channels, dim=4)),
-                                  (resnet_critic(size, channels, dim=4), resnet_generator(8, size, channels, dim=4))):
+        for critic, generator in (
+            (dcgan_critic(size, channels, dim=4), dcgan_generator(8, size, channels, dim=4)),
+            (resnet_critic(size, channels, dim=4), resnet_generator(8, size, channels, dim=4)),
+        ):
             assert critic.input_shape == (None, size, size, channels)
             assert critic.output_shape == (None, 1)
             assert generator.output_shape == (None, size, size, channels)
@@ -38,7 +40,11 @@ def test_dcgan_widths_follow_the_official_code():
     generator = dcgan_generator(100, 64)
     assert generator.get_layer("reshape").output.shape[1:] == (4, 4, 512)
     assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in critic.layers)
-    assert [c.filters for c in dcgan_critic(32).layers if isinstance(c, keras.layers.Conv2D)] == [64, 128, 256]
+    assert [c.filters for c in dcgan_critic(32).layers if isinstance(c, keras.layers.Conv2D)] == [
+        64,
+        128,
+        256,
+    ]
 
 
 def test_resnet_critic_has_the_official_parameter_count():
@@ -89,10 +95,12 @@ def test_save_and_load_with_safe_mode(tmp_path, arch):
         model.save(path)
         loaded = keras.saving.load_model(path, safe_mode=True)
         x = np.random.default_rng(1).standard_normal((2, *model.input_shape[1:])).astype("float32")
-        np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(model(x)),
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(model(x)), atol=1e-6
+        )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("arch", ["dcgan", "resnet"])
 def test_one_step_with_clipping_and_with_the_penalty(arch):
     builders = {"dcgan": (dcgan_critic, dcgan_generator), "resnet": (resnet_critic, resnet_generator)}[arch]

@@ -39,7 +39,9 @@ def test_centre_crop_then_resize_matches_pil(folder):
     # 48x40 PNG -> centre 40x40 square (rows 4..44) -> 20x20: against PIL's
     # antialiased bilinear resize of the same crop, in [0, 1].
     root, _ = folder
-    dataset = image_folder(root, image_size=20, batch_size=1, shuffle=False, value_range=(0, 1), verbose=False)
+    dataset = image_folder(
+        root, image_size=20, batch_size=1, shuffle=False, value_range=(0, 1), verbose=False
+    )
     first = next(iter(dataset)).numpy()[0]
     with Image.open(list_image_files(root)[0]) as image:  # a PNG
         reference = np.asarray(image.crop((0, 4, 40, 44)).resize((20, 20), Image.BILINEAR), np.float32) / 255
@@ -49,11 +51,16 @@ def test_centre_crop_then_resize_matches_pil(folder):
 
 def test_value_range_and_grey(folder):
     root, _ = folder
-    unit = batches(image_folder(root, image_size=16, batch_size=4, shuffle=False, value_range=(0, 1), verbose=False))
+    unit = batches(
+        image_folder(root, image_size=16, batch_size=4, shuffle=False, value_range=(0, 1), verbose=False)
+    )
     signed = batches(image_folder(root, image_size=16, batch_size=4, shuffle=False, verbose=False))
     np.testing.assert_allclose(signed[0], unit[0] * 2 - 1, atol=1e-6)
-    grey = batches(image_folder(root, image_size=16, channels=1, batch_size=4, shuffle=False,
-                                value_range=(0, 1), verbose=False))
+    grey = batches(
+        image_folder(
+            root, image_size=16, channels=1, batch_size=4, shuffle=False, value_range=(0, 1), verbose=False
+        )
+    )
     assert grey[0].shape == (4, 16, 16, 1)  # also for the BMP and GIF files
     luma = unit[0] @ np.array([0.2989, 0.587, 0.114], np.float32)
     np.testing.assert_allclose(grey[0][..., 0], luma, atol=2 / 255)
@@ -128,6 +135,7 @@ def test_small_images_are_counted_in_a_warning(folder):
         image_folder(root, image_size=64, batch_size=4, verbose=False)
 
 
+@pytest.mark.slow
 def test_module_imports_tensorflow_only_when_called():
     # The module alone, its packages' __init__ files skipped (other modules
     # of the package may import TensorFlow): importing it must not.

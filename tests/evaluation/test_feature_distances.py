@@ -59,7 +59,7 @@ def test_fid_from_features_matches_the_sqrtm_reference(rows):
 def direct_mmd2(a, b):
     """The unbiased MMD^2 written out pair by pair, with k(x, y) = (x.y/d + 1)^3."""
     d = a.shape[1]
-    k = lambda x, y: (sum(xi * yi for xi, yi in zip(x, y)) / d + 1.0) ** 3  # noqa: E731
+    k = lambda x, y: (sum(xi * yi for xi, yi in zip(x, y, strict=True)) / d + 1.0) ** 3  # noqa: E731
     m, n = len(a), len(b)
     within_a = sum(k(a[i], a[j]) for i, j in itertools.permutations(range(m), 2)) / (m * (m - 1))
     within_b = sum(k(b[i], b[j]) for i, j in itertools.permutations(range(n), 2)) / (n * (n - 1))
@@ -84,8 +84,10 @@ def test_kid_with_whole_sets_as_subsets_is_the_mmd_of_the_sets():
 
 def test_kid_is_unbiased_for_one_distribution_and_positive_for_two():
     rng = np.random.default_rng(5)
-    draws = [feature_distances.mmd2_unbiased(rng.standard_normal((20, 8)), rng.standard_normal((20, 8)))
-             for _ in range(300)]
+    draws = [
+        feature_distances.mmd2_unbiased(rng.standard_normal((20, 8)), rng.standard_normal((20, 8)))
+        for _ in range(300)
+    ]
     assert abs(np.mean(draws)) < 3 * np.std(draws) / math.sqrt(len(draws))
     a, b = rng.standard_normal((200, 8)), rng.standard_normal((200, 8)) + 0.5
     assert feature_distances.kid_from_features(a, b, subsets=10, subset_size=100) > 0.05

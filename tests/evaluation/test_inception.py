@@ -8,7 +8,6 @@ import keras_wgan as kw
 from keras_wgan.architectures import dcgan_critic, dcgan_generator
 from keras_wgan.evaluation import inception
 
-
 # -- Inception features (random weights: plumbing only) ----------------------
 
 
@@ -28,6 +27,7 @@ def random_inception():
     return model
 
 
+@pytest.mark.slow
 def test_features_of_rgb_grey_uint8_and_float_images(random_inception):
     rng = np.random.default_rng(6)
     pixels = rng.integers(0, 256, (3, 32, 32, 3), dtype=np.uint8)
@@ -37,12 +37,16 @@ def test_features_of_rgb_grey_uint8_and_float_images(random_inception):
     as_floats = inception.inception_features(pixels / 127.5 - 1.0, weights=None)
     np.testing.assert_allclose(as_floats, features, rtol=1e-4, atol=1e-5)
     grey = pixels[..., :1]
-    np.testing.assert_allclose(inception.inception_features(grey, weights=None),
-                               inception.inception_features(np.repeat(grey, 3, axis=-1), weights=None),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        inception.inception_features(grey, weights=None),
+        inception.inception_features(np.repeat(grey, 3, axis=-1), weights=None),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     assert inception.inception_model(weights=None) is random_inception  # built once
 
 
+@pytest.mark.slow
 def test_fid_and_kid_of_images(random_inception):
     rng = np.random.default_rng(7)
     images = rng.uniform(-1, 1, (4, 32, 32, 3)).astype("float32")
@@ -64,6 +68,7 @@ def test_missing_imagenet_weights_offline_is_a_clear_error(tmp_path, monkeypatch
         inception.inception_model(str(tmp_path / "no_such.h5"))
 
 
+@pytest.mark.slow
 def test_inception_metrics_log_fid_and_kid_during_fit(random_inception):
     keras.utils.set_random_seed(1)
     critic, generator = dcgan_critic(32, dim=4), dcgan_generator(8, 32, dim=4)

@@ -11,17 +11,38 @@ from PIL import Image
 
 from tests.image_folders import add_broken_files, make_shapes_folder
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "examples" / "train_images.py"
 # --quick's habits with the smallest work that still trains: 2 epochs of 2
 # steps, 2 critic iterations each, networks of width 4.
-TINY = ["--quick", "--image-size", "32", "--epochs", "2", "--steps-per-epoch", "2", "--critic-steps", "2",
-        "--batch-size", "8", "--dim", "4", "--latent-dim", "16"]
+TINY = [
+    "--quick",
+    "--image-size",
+    "32",
+    "--epochs",
+    "2",
+    "--steps-per-epoch",
+    "2",
+    "--critic-steps",
+    "2",
+    "--batch-size",
+    "8",
+    "--dim",
+    "4",
+    "--latent-dim",
+    "16",
+]
 
 
 def run_example(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +58,9 @@ def random_inception_weights(tmp_path_factory):
     import keras
 
     path = tmp_path_factory.mktemp("inception") / "random_inception.weights.h5"
-    keras.applications.InceptionV3(include_top=False, weights=None, input_shape=(299, 299, 3),
-                                   pooling="avg").save_weights(str(path))
+    keras.applications.InceptionV3(
+        include_top=False, weights=None, input_shape=(299, 299, 3), pooling="avg"
+    ).save_weights(str(path))
     return path
 
 
@@ -49,8 +71,9 @@ def test_tiny_run_resume_and_refusal(folder, tmp_path, arch, random_inception_we
     out = tmp_path / "run"
     # FID and KID on the DCGAN run only: one pass of the plumbing is enough.
     fid = ["--fid-every", "1", "--fid-images", "16", "--inception-weights", str(random_inception_weights)]
-    result = run_example("--data", str(data), "--arch", arch, "--out", str(out), *TINY,
-                         *(fid if arch == "dcgan" else []))
+    result = run_example(
+        "--data", str(data), "--arch", arch, "--out", str(out), *TINY, *(fid if arch == "dcgan" else [])
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     # The broken files are named in one warning, and training went on.
     assert "Skipping 2 of 22 image files" in result.stderr
@@ -73,8 +96,9 @@ def test_tiny_run_resume_and_refusal(folder, tmp_path, arch, random_inception_we
     assert refused.returncode != 0 and "already holds a run" in refused.stderr
 
     if arch == "dcgan":  # --resume once: the same code path for both nets
-        resumed = run_example("--data", str(data), "--arch", arch, "--out", str(out), "--resume",
-                              *TINY, "--epochs", "3")  # argparse: the last --epochs wins
+        resumed = run_example(
+            "--data", str(data), "--arch", arch, "--out", str(out), "--resume", *TINY, "--epochs", "3"
+        )  # argparse: the last --epochs wins
         assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
         with open(out / "metrics.csv", newline="") as f:
             assert [int(r["epoch"]) for r in csv.DictReader(f)] == [0, 1, 2]
@@ -86,7 +110,16 @@ def test_missing_folder_and_missing_weights_are_clear_errors(folder, tmp_path):
     assert result.returncode != 0
     assert "not a folder" in result.stderr
     data, _ = folder
-    result = run_example("--data", str(data), "--out", str(tmp_path / "run2"), *TINY, "--fid-every", "1",
-                         "--inception-weights", str(tmp_path / "missing.h5"))
+    result = run_example(
+        "--data",
+        str(data),
+        "--out",
+        str(tmp_path / "run2"),
+        *TINY,
+        "--fid-every",
+        "1",
+        "--inception-weights",
+        str(tmp_path / "missing.h5"),
+    )
     assert result.returncode != 0
     assert "No InceptionV3 weights file" in result.stderr and "missing.h5" in result.stderr
