@@ -135,7 +135,6 @@ def test_small_images_are_counted_in_a_warning(folder):
         image_folder(root, image_size=64, batch_size=4, verbose=False)
 
 
-@pytest.mark.slow
 def test_module_imports_tensorflow_only_when_called():
     # The module alone, its packages' __init__ files skipped (other modules
     # of the package may import TensorFlow): importing it must not.
