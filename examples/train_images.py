@@ -44,7 +44,7 @@ from keras_wgan.architectures import (  # noqa: E402
     resnet_critic,
     resnet_generator,
 )
-from keras_wgan.backend import check_even_split  # noqa: E402
+from keras_wgan.backends import current as wgan_backend  # noqa: E402
 
 VALUE_RANGE = (-1.0, 1.0)  # tanh generators; the images are scaled to match.
 
@@ -189,7 +189,7 @@ def main(argv=None):
     if chief:
         check_output_folder(args)
     try:
-        check_even_split(args.batch_size, strategy, name="--batch-size")
+        wgan_backend.check_even_split(args.batch_size, strategy, name="--batch-size")
     except ValueError as error:
         sys.exit(f"error: {error}")
     keras.utils.set_random_seed(args.seed)
