@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_wgan import backend
+from keras_wgan.backends import current as backend
 
 # Inside the square root so that a zero gradient has a finite derivative.
 _NORM_EPSILON = 1e-12

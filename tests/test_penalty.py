@@ -1,9 +1,16 @@
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 import keras_wgan as kw
+from keras_wgan import penalty as penalty_module
+from keras_wgan.backends import current as backend
+
+
+def gradients_of(function, variables):
+    """`(value, gradients)` of `function()` on the running backend."""
+    (value, _), gradients = backend.value_and_gradients(lambda: (function(), {}), variables)
+    return value, gradients
 
 
 def doubling_critic(x):
@@ -43,10 +50,8 @@ def test_image_norm_over_all_non_batch_axes():
 
 
 def test_zero_gradient_gives_finite_penalty_and_gradient():
-    w = tf.Variable(0.0)
-    with tf.GradientTape() as tape:
-        penalty = kw.gradient_penalty(lambda x: w * keras.ops.sum(x, axis=1), REAL, FAKE)
-    grad = tape.gradient(penalty, w)
+    w = keras.Variable(0.0)
+    penalty, (grad,) = gradients_of(lambda: kw.gradient_penalty(lambda x: w * keras.ops.sum(x, axis=1), REAL, FAKE), [w])
     assert float(penalty) == pytest.approx(1.0, abs=1e-5)
     assert np.isfinite(float(grad))  # sqrt(0) alone would give NaN here
 
@@ -54,28 +59,30 @@ def test_zero_gradient_gives_finite_penalty_and_gradient():
 def test_gradient_reaches_critic_weights():
     inputs = keras.Input((4,))
     critic = keras.Model(inputs, keras.layers.Dense(1)(inputs))
-    with tf.GradientTape() as tape:
-        penalty = kw.gradient_penalty(critic, REAL, FAKE, seed=3)
-    grads = tape.gradient(penalty, critic.trainable_variables)
+    penalty, grads = gradients_of(lambda: kw.gradient_penalty(critic, REAL, FAKE, seed=3), critic.trainable_variables)
     kernel = critic.layers[-1].kernel.numpy()
     norm = np.linalg.norm(kernel)
-    # d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||
-    np.testing.assert_allclose(grads[0].numpy(), 2 * (norm - 1) * kernel / norm, rtol=1e-4)
+    # A linear critic's input gradient is w everywhere: penalty (||w|| - 1)^2
+    # and d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||.
+    assert float(penalty) == pytest.approx((norm - 1) ** 2, rel=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(grads[0]), 2 * (norm - 1) * kernel / norm, rtol=1e-4)
 
 
-def test_one_eps_per_example_not_per_pixel():
-    # A critic that reads only the first pixel of each image has a gradient
-    # of norm 1 only at points on a segment; with eps per example every
-    # interpolate of real=1 and fake=0 has all pixels equal.
+def test_one_eps_per_example_not_per_pixel(monkeypatch):
+    # With eps per example every interpolate of real=1 and fake=0 has all
+    # pixels equal. The interpolates are recorded where they enter the
+    # differentiation (inside it JAX sees tracers only).
     captured = []
+    input_gradients = backend.input_gradients
 
-    def recording_critic(x):
-        captured.append(x)
-        return x[:, 0, 0, 0]
+    def recording_input_gradients(function, inputs):
+        captured.append(keras.ops.convert_to_numpy(inputs))
+        return input_gradients(function, inputs)
 
+    monkeypatch.setattr(penalty_module.backend, "input_gradients", recording_input_gradients)
     real = np.ones((16, 3, 3, 1), "float32")
-    kw.gradient_penalty(recording_critic, real, np.zeros_like(real), seed=0)
-    interpolates = captured[0].numpy().reshape(16, -1)
+    kw.gradient_penalty(lambda x: x[:, 0, 0, 0], real, np.zeros_like(real), seed=0)
+    interpolates = captured[0].reshape(16, -1)
     np.testing.assert_allclose(interpolates, np.repeat(interpolates[:, :1], 9, axis=1))
     assert interpolates[:, 0].std() > 0.1  # and they differ between examples
 
@@ -100,8 +107,8 @@ def test_low_precision_samples_are_interpolated_in_float32(dtype):
         captured.append(x)
         return 2.0 * x
 
-    real = tf.cast(REAL, dtype)
-    penalty = kw.gradient_penalty(recording_critic, real, tf.cast(FAKE, dtype))
-    assert captured[0].dtype == tf.float32
-    assert penalty.dtype == tf.float32
+    real = keras.ops.cast(REAL, dtype)
+    penalty = kw.gradient_penalty(recording_critic, real, keras.ops.cast(FAKE, dtype))
+    assert keras.backend.standardize_dtype(captured[0].dtype) == "float32"
+    assert keras.backend.standardize_dtype(penalty.dtype) == "float32"
     assert float(penalty) == pytest.approx(9.0, rel=1e-5)

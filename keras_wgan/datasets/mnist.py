@@ -25,7 +25,6 @@ from typing import NamedTuple
 
 import keras
 import numpy as np
-import tensorflow as tf
 from keras import ops
 
 MNIST_IMAGE_SHAPE = (28, 28)
@@ -352,6 +351,8 @@ def make_image_dataset(
             f"Only {len(images)} images for batch_size={batch_size}: with "
             "drop_remainder=True the dataset would be empty."
         )
+
+    import tensorflow as tf  # Only tf.data needs it (JAX runs without it).
 
     scale = (high - low) / 255.0
 

@@ -4,95 +4,195 @@ Algorithm 1 of both WGAN papers gives every critic iteration a fresh real
 batch of `m` samples. A train step here runs `critic_steps` critic
 iterations and one generator iteration, so it receives `critic_steps` real
 batches at once: an element of shape `(m, critic_steps, *sample_shape)`.
-The batch axis stays first so that `tf.distribute` splits each of the
-`critic_steps` batches across replicas, exactly as it splits one batch.
+The batch axis stays first so that `tf.distribute` and
+`keras.distribution.DataParallel` split each of the `critic_steps` batches
+across devices, exactly as they split one batch.
+
+Two pipelines give the same batches: `tf.data` on the TensorFlow backend
+(and for `tf.data.Dataset` inputs on any backend), NumPy and
+`keras.utils.PyDataset` otherwise, so that JAX needs no TensorFlow.
 """
 
 import itertools
+import sys
 
+import keras
 import numpy as np
-import tensorflow as tf
+
+DEFAULT_BATCH_SIZE = 64
 
 
-def real_batches(data, *, batch_size, sample_shape, shuffle=True, seed=None, name="x"):
-    """Returns `(dataset, batch_size)`: a `tf.data.Dataset` of real batches.
+def training_batches(data, *, batch_size, sample_shape, critic_steps, shuffle=True):
+    """Returns `(batches, batch_size)`: what `keras.Model.fit` receives.
 
-    Accepts a NumPy array (batched here, the last partial batch dropped), a
-    `tf.data.Dataset` of batches, or a Python iterator of batches. Labels in
-    `(x, y)` elements are dropped. Raises `TypeError`/`ValueError` naming
-    the problem for integer samples, a wrong sample shape or no data.
+    Args:
+        data: a NumPy array (batched here, the last partial batch dropped,
+            reshuffled every epoch if `shuffle`), a `keras.utils.PyDataset`
+            or a Python iterator of batches, or a `tf.data.Dataset` of
+            batches. Labels in `(x, y)` elements are dropped.
+        batch_size: samples per batch, for arrays only (default 64).
+        sample_shape: the critic's input shape.
+        critic_steps: real batches per train step.
+        shuffle: reshuffle arrays every epoch.
+
+    Returns:
+        Batches of shape `(batch_size, critic_steps, *sample_shape)`, as a
+        `tf.data.Dataset`, a `PyDataset` or a generator, and `batch_size`.
+
+    Raises:
+        TypeError, ValueError: naming the problem, for integer samples, a
+        wrong sample shape, no data or fewer batches than `critic_steps`.
     """
+    if _use_tf_data(data):
+        from keras_wgan.models import real_data_tf
+
+        return real_data_tf.training_batches(
+            data, batch_size=batch_size, sample_shape=sample_shape, critic_steps=critic_steps, shuffle=shuffle
+        )
+    batches, batch_size = _batches(data, batch_size=batch_size, sample_shape=sample_shape, shuffle=shuffle, name="x")
+    if isinstance(batches, keras.utils.PyDataset):
+        if len(batches) < critic_steps:
+            raise ValueError(
+                f"The training data has {len(batches)} batches, fewer than "
+                f"`critic_steps={critic_steps}` that one generator step needs."
+            )
+        return _Grouped(batches, critic_steps), batch_size
+    return _grouped_generator(batches, critic_steps), batch_size
+
+
+def held_out_batches(data, *, batch_size, sample_shape, name="validation_data"):
+    """Returns `(batches, batch_size)` of held-out samples, `(m, *sample_shape)`."""
+    if not is_array_like(data):
+        batch_size = None  # Datasets and generators come batched.
+    if _use_tf_data(data):
+        from keras_wgan.models import real_data_tf
+
+        return real_data_tf.real_batches(data, batch_size=batch_size, sample_shape=sample_shape, shuffle=False, name=name)
+    return _batches(data, batch_size=batch_size, sample_shape=sample_shape, shuffle=False, name=name)
+
+
+def _use_tf_data(data):
+    if keras.backend.backend() == "tensorflow" and not isinstance(data, keras.utils.PyDataset):
+        return True
+    tf = sys.modules.get("tensorflow")  # A tf.data.Dataset implies TensorFlow is imported.
+    return tf is not None and isinstance(data, tf.data.Dataset)
+
+
+def _batches(data, *, batch_size, sample_shape, shuffle, name):
+    """Returns `(batches, batch_size)`: a `PyDataset` or a generator of float32 batches."""
     sample_shape = tuple(sample_shape)
-    if isinstance(data, tf.data.Dataset):
-        if batch_size is not None:
-            raise ValueError(
-                "`batch_size` must not be given when `x` is a tf.data.Dataset: "
-                "batch the dataset itself, e.g. `dataset.batch(64, drop_remainder=True)`."
-            )
-        dataset = data.map(_first_of)
-        first = _peek(dataset, name)
-    elif is_array_like(data):
+    if is_array_like(data):
         array = np.asarray(data)
-        _check_samples(array.dtype, array.shape[1:], sample_shape, name)
-        batch_size = 64 if batch_size is None else int(batch_size)
-        if batch_size < 1:
-            raise ValueError(f"`batch_size` must be at least 1. Received: {batch_size}")
-        if len(array) < batch_size:
-            raise ValueError(
-                f"`{name}` has {len(array)} samples, fewer than one batch of "
-                f"{batch_size}."
-            )
-        dataset = tf.data.Dataset.from_tensor_slices(array.astype("float32", copy=False))
-        if shuffle:
-            dataset = dataset.shuffle(len(array), seed=seed, reshuffle_each_iteration=True)
-        return dataset.batch(batch_size, drop_remainder=True), batch_size
-    elif hasattr(data, "__next__") or hasattr(data, "__iter__"):
-        if batch_size is not None:
-            raise ValueError(
-                "`batch_size` must not be given when `x` is a generator: it "
-                "yields batches already."
-            )
+        check_samples(array.dtype, array.shape[1:], sample_shape, name)
+        batch_size = check_batch_size(batch_size, len(array), name)
+        return _ArrayBatches(array, batch_size, shuffle), batch_size
+    if isinstance(data, keras.utils.PyDataset):
+        reject_batch_size(batch_size, "a keras.utils.PyDataset")
+        if len(data) < 1:
+            raise ValueError(f"`{name}` is empty: the PyDataset has no batch.")
+        first = np.asarray(first_of(data[0]))
+        check_samples(first.dtype, first.shape[1:], sample_shape, name)
+        return _FullBatches(data, int(first.shape[0])), int(first.shape[0])
+    if hasattr(data, "__next__") or hasattr(data, "__iter__"):
+        reject_batch_size(batch_size, "a generator")
         iterator = iter(data)
         try:
-            first = np.asarray(_first_of(next(iterator)))
+            first = np.asarray(first_of(next(iterator)))
         except StopIteration:
             raise ValueError(f"`{name}` is empty: the generator yielded no batch.") from None
-        signature = tf.TensorSpec((None,) + first.shape[1:], first.dtype)
-        batches = itertools.chain([first], (np.asarray(_first_of(b)) for b in iterator))
-        dataset = tf.data.Dataset.from_generator(lambda: batches, output_signature=signature)
-    else:
-        raise TypeError(
-            f"`{name}` must be a NumPy array, a tf.data.Dataset or a generator of "
-            f"batches. Received: {type(data).__name__}"
-        )
-
-    _check_samples(first.dtype, first.shape[1:], sample_shape, name)
-    batch_size = int(first.shape[0])
-    if dataset.element_spec.shape[0] != batch_size:
+        check_samples(first.dtype, first.shape[1:], sample_shape, name)
+        batch_size = int(first.shape[0])
+        batches = (np.asarray(first_of(b), dtype="float32") for b in itertools.chain([first], iterator))
         # A smaller last batch would break the stacking of critic batches
-        # and make XLA compile a second time: drop it. The filter hides the
-        # dataset's length from Keras, so batch with `drop_remainder=True`
-        # where the length matters.
-        dataset = dataset.filter(lambda x: tf.shape(x)[0] == batch_size)
-    if first.dtype != np.float32:
-        dataset = dataset.map(lambda x: tf.cast(x, "float32"))
-    return dataset, batch_size
+        # and make XLA compile a second time: drop it.
+        return (b for b in batches if b.shape[0] == batch_size), batch_size
+    raise TypeError(
+        f"`{name}` must be a NumPy array, a keras.utils.PyDataset, a tf.data.Dataset or a "
+        f"generator of batches. Received: {type(data).__name__}"
+    )
 
 
-def critic_batches(dataset, critic_steps):
-    """Groups consecutive real batches: `(m, ...) -> (m, critic_steps, ...)`."""
-    cardinality = int(dataset.cardinality())
-    if 0 <= cardinality < critic_steps:
-        raise ValueError(
-            f"The training data has {cardinality} batches, fewer than "
-            f"`critic_steps={critic_steps}` that one generator step needs."
-        )
-    grouped = dataset.batch(critic_steps, drop_remainder=True)
-    grouped = grouped.map(lambda x: tf.experimental.numpy.swapaxes(x, 0, 1))
-    return grouped.prefetch(tf.data.AUTOTUNE)
+class _ArrayBatches(keras.utils.PyDataset):
+    """Batches of an array, reshuffled every epoch with NumPy's global RNG.
+
+    `keras.utils.set_random_seed` seeds that RNG, so runs reproduce.
+    """
+
+    def __init__(self, array, batch_size, shuffle):
+        super().__init__()
+        self.array = array
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.order = np.arange(len(array))
+        self.on_epoch_end()
+
+    def __len__(self):
+        return len(self.array) // self.batch_size
+
+    def __getitem__(self, index):
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        return np.asarray(self.array[rows], dtype="float32")
+
+    def on_epoch_end(self):
+        if self.shuffle:
+            self.order = np.random.permutation(len(self.array))
 
 
-def _first_of(*element):
+class _FullBatches(keras.utils.PyDataset):
+    """A user's `PyDataset` without a smaller last batch, labels dropped, as float32."""
+
+    def __init__(self, source, batch_size):
+        super().__init__(workers=source.workers, use_multiprocessing=source.use_multiprocessing)
+        self.source = source
+        self.batch_size = batch_size
+        self.length = len(source)
+        if self.length > 1 and len(first_of(source[self.length - 1])) != batch_size:
+            self.length -= 1
+
+    def __len__(self):
+        return self.length
+
+    def __getitem__(self, index):
+        return np.asarray(first_of(self.source[index]), dtype="float32")
+
+    def on_epoch_begin(self):
+        self.source.on_epoch_begin()
+
+    def on_epoch_end(self):
+        self.source.on_epoch_end()
+
+
+class _Grouped(keras.utils.PyDataset):
+    """Groups `critic_steps` consecutive batches: `(m, ...) -> (m, critic_steps, ...)`."""
+
+    def __init__(self, source, critic_steps):
+        super().__init__(workers=source.workers, use_multiprocessing=source.use_multiprocessing)
+        self.source = source
+        self.critic_steps = critic_steps
+
+    def __len__(self):
+        return len(self.source) // self.critic_steps
+
+    def __getitem__(self, index):
+        start = index * self.critic_steps
+        return np.stack([self.source[start + i] for i in range(self.critic_steps)], axis=1)
+
+    def on_epoch_begin(self):
+        self.source.on_epoch_begin()
+
+    def on_epoch_end(self):
+        self.source.on_epoch_end()
+
+
+def _grouped_generator(batches, critic_steps):
+    while True:
+        group = list(itertools.islice(batches, critic_steps))
+        if len(group) < critic_steps:
+            return
+        yield np.stack(group, axis=1)
+
+
+def first_of(*element):
     # tf.data passes tuple elements as separate arguments; iterators yield
     # tuples. Either way, keep the samples and drop labels.
     while isinstance(element, (tuple, list)):
@@ -106,13 +206,21 @@ def is_array_like(data):
     )
 
 
-def _peek(dataset, name):
-    for first in dataset.take(1):
-        return first.numpy()
-    raise ValueError(f"`{name}` is empty: the dataset yields no batch.")
+def reject_batch_size(batch_size, kind):
+    if batch_size is not None:
+        raise ValueError(f"`batch_size` must not be given when `x` is {kind}: it yields batches already.")
 
 
-def _check_samples(dtype, shape, sample_shape, name):
+def check_batch_size(batch_size, samples, name):
+    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else int(batch_size)
+    if batch_size < 1:
+        raise ValueError(f"`batch_size` must be at least 1. Received: {batch_size}")
+    if samples < batch_size:
+        raise ValueError(f"`{name}` has {samples} samples, fewer than one batch of {batch_size}.")
+    return batch_size
+
+
+def check_samples(dtype, shape, sample_shape, name):
     dtype = np.dtype(dtype)
     if np.issubdtype(dtype, np.integer) or dtype == np.bool_:
         raise TypeError(
@@ -122,8 +230,8 @@ def _check_samples(dtype, shape, sample_shape, name):
         )
     if not np.issubdtype(dtype, np.floating):
         raise TypeError(f"`{name}` must hold floating-point samples. Received dtype {dtype}.")
-    if tuple(shape) != sample_shape:
+    if tuple(shape) != tuple(sample_shape):
         raise ValueError(
             f"`{name}` has samples of shape {tuple(shape)}, but the critic "
-            f"takes samples of shape {sample_shape}."
+            f"takes samples of shape {tuple(sample_shape)}."
         )

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_wgan import backend
+from keras_wgan.backends import current as backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
 from keras_wgan.models import real_data
 
@@ -19,7 +19,9 @@ class WassersteinGAN(keras.Model):
     `critic_steps` critic updates, each on its own real batch and its own
     noise batch, then one generator update on a fresh noise batch. The
     iterations are unrolled in one graph, so no optimizer update sits inside
-    control flow (such updates break `tf.distribute`). Hence:
+    control flow (such updates break `tf.distribute`). The step is written
+    once in `keras.ops`; `keras_wgan.backends` runs it on TensorFlow
+    (stateful) or JAX (stateless, jit-compiled). Hence:
 
     - `batch_size` is the `m` of Algorithm 1: samples per critic iteration;
     - a step of `fit` (`steps_per_epoch`, the progress bar,
@@ -90,8 +92,9 @@ class WassersteinGAN(keras.Model):
             critic_optimizer: a `keras.optimizers.Optimizer`, an identifier
                 such as `"adam"`, or None for the paper's default.
             generator_optimizer: the same for the generator.
-            **kwargs: `jit_compile` (default `"auto"`: XLA on GPU, off on
-                CPU where it is slower for these graphs),
+            **kwargs: `jit_compile` (default `"auto"`: on JAX always XLA,
+                as Keras does; on TensorFlow XLA on GPU, off on CPU where it
+                is slower for these graphs; `False` to debug),
                 `steps_per_execution`, `run_eagerly`.
         """
         for unused in ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics"):
@@ -111,9 +114,13 @@ class WassersteinGAN(keras.Model):
         # optimizer whose variables are created inside the step fails.
         self.critic_optimizer.build(self.critic.trainable_variables)
         self.generator_optimizer.build(self.generator.trainable_variables)
-        # Keras's `model.optimizer` (step counters of callbacks such as
-        # TensorBoard) is the generator's: one step is one generator update.
-        super().compile(optimizer=self.generator_optimizer, auto_scale_loss=False, **kwargs)
+        # `model.optimizer` counts generator updates (one per step) and, on
+        # JAX, carries both optimizers' state through the stateless trainer.
+        super().compile(
+            optimizer=backend.optimizer_container(self.critic_optimizer, self.generator_optimizer),
+            auto_scale_loss=False,
+            **kwargs,
+        )
 
     def _resolve_optimizer(self, optimizer, default):
         optimizer = default() if optimizer is None else keras.optimizers.get(optimizer)
@@ -175,9 +182,9 @@ class WassersteinGAN(keras.Model):
 
         Args:
             x: real samples scaled to the generator's output range: a
-                NumPy array, a `tf.data.Dataset` of batches (labels in
-                `(x, y)` elements are ignored), or a Python generator of
-                batches.
+                NumPy array, a `keras.utils.PyDataset` or a Python
+                generator of batches, or a `tf.data.Dataset` of batches
+                (labels in `(x, y)` elements are ignored).
             y: must be None (a GAN has no targets).
             batch_size: samples per critic iteration (`m`), for arrays
                 only; default 64 as in the WGAN paper.
@@ -192,14 +199,14 @@ class WassersteinGAN(keras.Model):
         if x is None:
             raise ValueError("`x`, the real samples, is required.")
         self._require_compiled()
-        batches, batch_size = real_data.real_batches(
-            x, batch_size=batch_size, sample_shape=self.sample_shape, shuffle=shuffle
+        batches, batch_size = real_data.training_batches(
+            x, batch_size=batch_size, sample_shape=self.sample_shape, critic_steps=self.critic_steps, shuffle=shuffle
         )
-        backend.check_even_split(batch_size, self.distribute_strategy)
+        backend.check_even_split(batch_size, self)
         if validation_data is not None:
             validation_data = self._held_out_batches(validation_data, kwargs.pop("validation_batch_size", None) or batch_size)
         return super().fit(
-            real_data.critic_batches(batches, self.critic_steps),
+            batches,
             validation_data=validation_data,
             shuffle=False,  # Shuffled above, before batching.
             **kwargs,
@@ -213,13 +220,9 @@ class WassersteinGAN(keras.Model):
         return super().evaluate(self._held_out_batches(x, batch_size), **kwargs)
 
     def _held_out_batches(self, data, batch_size):
-        if not real_data.is_array_like(data):
-            batch_size = None  # Datasets and generators come batched.
-        dataset, batch_size = real_data.real_batches(
-            data, batch_size=batch_size, sample_shape=self.sample_shape, shuffle=False, name="validation_data"
-        )
-        backend.check_even_split(batch_size, self.distribute_strategy, name="validation batch size")
-        return dataset
+        batches, batch_size = real_data.held_out_batches(data, batch_size=batch_size, sample_shape=self.sample_shape)
+        backend.check_even_split(batch_size, self, name="validation batch size")
+        return batches
 
     def _require_compiled(self):
         if not self.compiled:
@@ -281,7 +284,7 @@ class WassersteinGAN(keras.Model):
         (loss, logs), gradients = backend.value_and_gradients(
             loss_function, variables, scale_loss=self.critic_optimizer.scale_loss
         )
-        self.critic_optimizer.apply(gradients, variables)
+        backend.apply_gradients(self.critic_optimizer, gradients, variables)
         self.after_critic_update()
         return loss, logs
 
@@ -297,11 +300,20 @@ class WassersteinGAN(keras.Model):
         (loss, _), gradients = backend.value_and_gradients(
             loss_function, variables, scale_loss=self.generator_optimizer.scale_loss
         )
-        self.generator_optimizer.apply(gradients, variables)
+        backend.apply_gradients(self.generator_optimizer, gradients, variables)
         return loss
 
-    def train_step(self, data):
-        real_batches = data  # shape (batch_size, critic_steps, *sample_shape)
+    def train_step(self, *args):
+        # (data) on TensorFlow, (state, data) on JAX.
+        return backend.train_step(self, self.algorithm_step, *args)
+
+    def test_step(self, *args):
+        return backend.test_step(self, self.held_out_step, *args)
+
+    def algorithm_step(self, data):
+        """One iteration of Algorithm 1; returns the logs."""
+        real_batches, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        # real_batches: (batch_size, critic_steps, *sample_shape)
         for step in range(self.critic_steps):  # Unrolled: see class docstring.
             critic_loss, logs = self.critic_iteration(real_batches[:, step], step)
             self.critic_loss_tracker.update_state(critic_loss)
@@ -311,7 +323,8 @@ class WassersteinGAN(keras.Model):
         self.generator_loss_tracker.update_state(generator_loss)
         return backend.step_logs({m.name: m.result() for m in self.metrics})
 
-    def test_step(self, data):
+    def held_out_step(self, data):
+        """The held-out `wasserstein_estimate` on one batch; returns the logs."""
         real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         fake = self.generator(self._training_latent(ops.shape(real)[0]), training=False)
         estimate = ops.mean(ops.cast(self.critic(real, training=False), "float32")) - ops.mean(

@@ -1,11 +1,38 @@
-"""The TensorFlow-specific part of keras_wgan: differentiation, tf.distribute.
+"""The TensorFlow backend's part of the train step: tapes, tf.distribute.
 
-Everything else in the package is written with `keras.ops`. A train step for
-another Keras backend needs its own versions of these functions.
+Keras's TensorFlow trainer is stateful: the step reads and assigns
+variables directly. See `keras_wgan.backends` for the functions every
+backend module defines.
 """
 
 import tensorflow as tf
 from keras import ops
+
+
+def train_step(model, step_function, data):
+    """Runs `step_function(data)`, the backend-independent train step."""
+    return step_function(data)
+
+
+def test_step(model, step_function, data):
+    """Runs `step_function(data)`, the backend-independent test step."""
+    return step_function(data)
+
+
+def optimizer_container(critic_optimizer, generator_optimizer):
+    """What `keras.Model.compile` receives as `optimizer`.
+
+    The generator's: Keras's `model.optimizer.iterations` (step counters of
+    callbacks such as TensorBoard) then counts generator updates, one per
+    train step. The critic's optimizer is a model attribute and is saved
+    and restored as one.
+    """
+    return generator_optimizer
+
+
+def apply_gradients(optimizer, gradients, variables):
+    """Applies one update of `optimizer` (constraints included)."""
+    optimizer.apply(gradients, variables)
 
 
 def input_gradients(function, inputs):
@@ -88,14 +115,16 @@ def replica_rows(draw, batch_size):
     return rows[start : start + batch_size]
 
 
-def check_even_split(batch_size, strategy, name="batch_size"):
+def check_even_split(batch_size, model, name="batch_size"):
     """Raises `ValueError` unless `strategy` splits `batch_size` evenly.
 
     With equal shares, the mean over each replica's share divided by the
     number of replicas and summed (the all-reduce of the gradients) equals
     the mean over the global batch, and `replica_rows` hands each replica
-    its own rows of the global noise.
+    its own rows of the global noise. `model` is the model whose
+    `distribute_strategy` splits the batch (or a strategy itself).
     """
+    strategy = getattr(model, "distribute_strategy", model)
     num_replicas = strategy.num_replicas_in_sync
     if batch_size % num_replicas:
         raise ValueError(
