@@ -17,9 +17,9 @@ OUT=${OUT:-/tmp/gpu_out}
 mkdir -p "$OUT" benchmarks/results
 SMOKE=""
 if [ "${1:-}" = "--smoke" ]; then SMOKE="--smoke"; fi
-STEP_S=${STEP_S:-210}
-TTQ_S=${TTQ_S:-195}
-TTQ_MINUTES=${TTQ_MINUTES:-2.5}
+STEP_S=${STEP_S:-230}
+TTQ_S=${TTQ_S:-180}
+TTQ_MINUTES=${TTQ_MINUTES:-2}
 PY=${PYTHON:-python3}
 T0=$(date +%s)
 export PYTHONUNBUFFERED=1 KERAS_BACKEND=jax XLA_PYTHON_CLIENT_PREALLOCATE=false TF_CPP_MIN_LOG_LEVEL=2
@@ -56,7 +56,7 @@ tail -n 40 "$OUT/gpu_step.log"
 echo "gpu_run: gpu_step.py exit $STEP_RC after $(( $(date +%s) - T0 )) s"
 
 WALL_MINUTES=$("$PY" -c "print(($TTQ_S - 25) / 60)")
-timeout -k 10 "$TTQ_S" "$PY" benchmarks/gpu_time_to_quality.py $SMOKE --minutes "$TTQ_MINUTES" \
+timeout -k 10 "$TTQ_S" "$PY" benchmarks/gpu_time_to_quality.py $SMOKE --minutes "$TTQ_MINUTES" --eval-every "${TTQ_EVAL_EVERY:-500}" \
   --wall-minutes "$WALL_MINUTES" --json "$OUT/gpu_time_to_quality.json" > "$OUT/gpu_time_to_quality.log" 2>&1
 TTQ_RC=$?
 tail -n 25 "$OUT/gpu_time_to_quality.log"

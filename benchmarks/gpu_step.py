@@ -31,10 +31,11 @@ set it; TF32 for convolutions on, for matmuls off: PyTorch's defaults); JAX
 with its defaults. Mixed precision: Keras's `mixed_bfloat16` policy, and
 `torch.autocast(dtype=torch.bfloat16)` for PyTorch.
 
-Pass 1 times `jax` and `torch_eager` in every configuration; pass 2 adds
-`torch_compile` (slow to compile) configuration by configuration while the
-`--budget-s` lasts, re-timing all three interleaved. The JSON is rewritten
-after every row, so a run cut short keeps what it measured.
+Order of work (`work_list`): `jax` and `torch_eager` in every configuration
+of a net family, then `torch_compile` (slow to compile) on that family's
+first configuration, re-timed interleaved with the other two; the other
+`torch_compile` configurations come last, while `--budget-s` lasts. The JSON
+is rewritten after every row, so a run cut short keeps what it measured.
 
 Usage:
     KERAS_BACKEND=jax python benchmarks/gpu_step.py --json benchmarks/results/gpu_step.json
@@ -233,6 +234,8 @@ def environment():
             info["torch_tf32_matmul"] = torch.backends.cuda.matmul.allow_tf32
     except ImportError:
         info["torch"] = None
+    except Exception as error:  # A renamed flag must not stop the measurement.
+        info["torch_info_error"] = short_error(error)
     try:
         info["nvidia_smi"] = subprocess.run(
             ["nvidia-smi", "--query-gpu=name,driver_version,memory.total,clocks.max.sm", "--format=csv,noheader"],
@@ -257,6 +260,87 @@ def write_json(path, data):
 # -- main --------------------------------------------------------------------
 
 
+def work_list(args):
+    """`("time", config)` for every configuration, `("compile", config)` where torch.compile is asked for.
+
+    Order: each net family's configurations, then torch.compile on its first
+    (smallest batch, float32) one, then torch.compile on the rest: a run cut
+    short by its budget keeps the JAX / eager comparison everywhere and a
+    torch.compile figure per net family.
+    """
+    configs = {n: [(n, b, d) for b in args.batches for d in args.dtypes] for n in args.nets}
+    items, later = [], []
+    for nets in args.nets:
+        items += [("time", c) for c in configs[nets]]
+        if "torch_compile" in args.impls:
+            items.append(("compile", configs[nets][0]))
+            later += [("compile", c) for c in configs[nets][1:]]
+    return items + later
+
+
+def time_config(config, names, args, output, kept):
+    """Builds and warms up `names` on one configuration, times them interleaved; returns the row."""
+    nets, batch, policy = config
+    real = real_batches(batch)
+    impls, row = [], {"nets": nets, "batch": batch, "policy": policy, "critic_steps": 5, "warmup": {}}
+    for name in names:
+        try:
+            impl = build_impl(name, nets, batch, policy, real)
+            row["warmup"][name] = warm_up(impl, args.warmup)
+            impls.append(impl)
+        except Exception as error:  # Recorded; the other implementations still run.
+            output["errors"].append({"config": list(config), "impl": name, "error": short_error(error)})
+            log(f"{name} {nets} b{batch} {policy} FAILED: {short_error(error)}")
+    if not impls:
+        return None
+    row["results"] = time_interleaved(impls, args.reps, args.target_s)
+    kept[config] = impls
+    log_row(row)
+    return row
+
+
+def compile_config(config, args, output, kept, state):
+    """torch.compile on one configuration, timed interleaved with the kept implementations; returns the row."""
+    import torch
+
+    if not state["probed"]:
+        state["probed"] = True
+        state["refused"] = compile_double_backward_refusal()
+        output["torch_compile_refused"] = state["refused"]
+        log("torch.compile double backward: " + (f"refused ({state['refused']})" if state["refused"] else "works"))
+    nets, batch, policy = config
+    torch._dynamo.reset()  # Fresh networks per configuration: no stale guards, no recompile limit.
+    real = real_batches(batch)
+    row = {"nets": nets, "batch": batch, "policy": policy, "critic_steps": 5, "warmup": {}}
+    names = ["torch_compile_no_penalty"] if state["refused"] else ["torch_compile"]
+    impl = None
+    while names and impl is None:
+        name = names.pop(0)
+        try:
+            candidate = build_impl(name, nets, batch, policy, real)
+            row["warmup"][name] = warm_up(candidate, args.warmup)
+            impl = candidate
+        except Exception as error:
+            message = short_error(error)
+            output["errors"].append({"config": list(config), "impl": name, "error": message})
+            log(f"{name} {nets} b{batch} {policy} FAILED: {message}")
+            if name == "torch_compile":
+                state["refused"] = output["torch_compile_refused"] = message
+                torch._dynamo.reset()
+                names.append("torch_compile_no_penalty")
+    if impl is None:
+        return None
+    row["results"] = time_interleaved(kept[config] + [impl], args.reps, args.target_s)
+    log_row(row)
+    return row
+
+
+def log_row(row):
+    log(f"{row['nets']:7s} b{row['batch']:<4d} {row['policy']:15s} " + "  ".join(
+        f"{k} {v['ms_per_step']:8.2f} ms" + (f" (x{v['ratio_to_jax']:.2f})" if "ratio_to_jax" in v else "")
+        for k, v in row["results"].items()))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--nets", nargs="+", default=["mnist", "kerasio"], choices=["mnist", "kerasio"])
@@ -268,8 +352,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps per implementation")
     parser.add_argument("--target-s", type=float, default=0.25, help="seconds one timing should last")
     parser.add_argument("--budget-s", type=float, default=1e9,
-                        help="stop starting new work after this many seconds (pass 2 needs --compile-s left)")
-    parser.add_argument("--compile-s", type=float, default=60.0,
+                        help="start no new configuration after this many seconds (torch.compile needs --compile-s left)")
+    parser.add_argument("--compile-s", type=float, default=45.0,
                         help="seconds left needed to start a torch.compile configuration")
     parser.add_argument("--smoke", action="store_true", help="tiny: MNIST nets, batch 8, float32, 2 reps")
     parser.add_argument("--json", default="benchmarks/results/gpu_step.json")
@@ -296,87 +380,30 @@ def main(argv=None):
 
     info = environment()
     log("environment: " + json.dumps(info))
-    configs = [(n, b, d) for n in args.nets for b in args.batches for d in args.dtypes]
     output = {"environment": info, "argv": sys.argv, "rows": [], "compile_rows": [], "errors": []}
 
     def save():
         output["elapsed_s"] = time.perf_counter() - START
         write_json(args.json, output)
 
-    def over_budget(needed=0.0):
-        return time.perf_counter() - START + needed > args.budget_s
-
-    # Pass 1: jax and torch_eager everywhere.
-    kept = {}
-    first = [i for i in args.impls if i != "torch_compile"]
-    for nets, batch, policy in configs:
-        if over_budget():
-            log(f"budget spent: skipping {nets} b{batch} {policy}")
-            output["errors"].append({"config": [nets, batch, policy], "error": "skipped: --budget-s spent"})
+    kept = {}  # config -> warmed-up implementations, re-timed beside torch.compile
+    compile_state = {"refused": None, "probed": False}
+    for kind, config in work_list(args):
+        nets, batch, policy = config
+        needed = args.compile_s if kind == "compile" else 0.0
+        if time.perf_counter() - START + needed > args.budget_s:
+            log(f"budget: skipping {kind} {nets} b{batch} {policy}")
+            output["errors"].append({"config": list(config), "kind": kind, "error": "skipped: --budget-s spent"})
             continue
-        real = real_batches(batch)
-        impls, row = [], {"nets": nets, "batch": batch, "policy": policy, "critic_steps": 5, "warmup": {}}
-        for name in first:
-            try:
-                impl = build_impl(name, nets, batch, policy, real)
-                row["warmup"][name] = warm_up(impl, args.warmup)
-                impls.append(impl)
-            except Exception as error:  # Recorded; the other implementations still run.
-                output["errors"].append({"config": [nets, batch, policy], "impl": name, "error": short_error(error)})
-                log(f"{name} {nets} b{batch} {policy} FAILED: {short_error(error)}")
-        if impls:
-            row["results"] = time_interleaved(impls, args.reps, args.target_s)
-            output["rows"].append(row)
-            kept[(nets, batch, policy)] = impls
-            log(f"{nets:7s} b{batch:<4d} {policy:15s} " + "  ".join(
-                f"{k} {v['ms_per_step']:8.2f} ms" + (f" (x{v['ratio_to_jax']:.2f} of jax)" if "ratio_to_jax" in v else "")
-                for k, v in row["results"].items()))
+        if kind == "time":
+            row = time_config(config, [i for i in args.impls if i != "torch_compile"], args, output, kept)
+            if row:
+                output["rows"].append(row)
+        elif config in kept:
+            row = compile_config(config, args, output, kept, compile_state)
+            if row:
+                output["compile_rows"].append(row)
         save()
-
-    # Pass 2: torch.compile, re-timed beside the kept implementations.
-    if "torch_compile" in args.impls:
-        import torch
-
-        refused = compile_double_backward_refusal()
-        output["torch_compile_refused"] = refused
-        log("torch.compile double backward: " + (f"refused ({refused})" if refused else "works"))
-        for nets, batch, policy in configs:
-            if (nets, batch, policy) not in kept:
-                continue
-            if over_budget(args.compile_s):
-                log(f"budget: no torch.compile for {nets} b{batch} {policy}")
-                output["errors"].append({"config": [nets, batch, policy], "impl": "torch_compile",
-                                         "error": "skipped: not enough --budget-s left"})
-                continue
-            torch._dynamo.reset()  # Fresh networks per configuration; no stale guards or cache limits.
-            real = real_batches(batch)
-            row = {"nets": nets, "batch": batch, "policy": policy, "critic_steps": 5, "warmup": {}}
-            names = ["torch_compile_no_penalty"] if refused else ["torch_compile"]
-            impl = None
-            while names:
-                name = names.pop(0)
-                try:
-                    candidate = build_impl(name, nets, batch, policy, real)
-                    row["warmup"][name] = warm_up(candidate, args.warmup)
-                    impl = candidate
-                except Exception as error:
-                    message = short_error(error)
-                    output["errors"].append({"config": [nets, batch, policy], "impl": name, "error": message})
-                    log(f"{name} {nets} b{batch} {policy} FAILED: {message}")
-                    if name == "torch_compile":
-                        refused = message
-                        output["torch_compile_refused"] = message
-                        torch._dynamo.reset()
-                        names.append("torch_compile_no_penalty")
-            if impl is None:
-                save()
-                continue
-            impls = kept[(nets, batch, policy)] + [impl]
-            row["results"] = time_interleaved(impls, args.reps, args.target_s)
-            output["compile_rows"].append(row)
-            log(f"{nets:7s} b{batch:<4d} {policy:15s} " + "  ".join(
-                f"{k} {v['ms_per_step']:8.2f} ms" for k, v in row["results"].items()))
-            save()
 
     info["loadavg_at_end"] = os.getloadavg()
     save()

@@ -3,8 +3,8 @@
 import math
 import os
 import sys
-import time
 
+import keras
 import numpy as np
 import pytest
 
@@ -14,34 +14,82 @@ sys.path.insert(0, BENCHMARKS)
 import gpu_step  # noqa: E402
 
 
-class _SleepImpl:
-    def __init__(self, name, seconds):
-        self.name, self.seconds, self.calls = name, seconds, []
+class _Clock:
+    """A fake `time` module: only the implementations' steps advance it."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self):
+        return self.now
+
+
+class _FakeImpl:
+    def __init__(self, name, clock, seconds_per_step):
+        self.name, self.clock, self.seconds, self.calls = name, clock, seconds_per_step, []
 
     def steps(self, n):
         self.calls.append(n)
-        time.sleep(self.seconds * n)
+        # Slower on every call, so that a median of the wrong values would show.
+        self.clock.now += self.seconds * n * (1 + 0.01 * len(self.calls))
 
     def finite(self):
         return True
 
 
-def test_time_interleaved_reports_medians_and_ratios_to_the_first():
-    fast, slow = _SleepImpl("jax", 0.002), _SleepImpl("torch_eager", 0.006)
+def test_time_interleaved_reports_medians_and_ratios_to_the_first(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(gpu_step, "time", clock)
+    fast, slow = _FakeImpl("jax", clock, 0.002), _FakeImpl("torch_eager", clock, 0.006)
     result = gpu_step.time_interleaved([fast, slow], reps=3, target_s=0.02)
-    assert result["jax"]["ms_per_step"] == pytest.approx(2.0, rel=0.5)
-    assert result["torch_eager"]["ms_per_step"] == pytest.approx(6.0, rel=0.5)
-    assert result["torch_eager"]["ratio_to_jax"] == pytest.approx(3.0, rel=0.4)
+    # One probe step each (n = target / probe time), then 3 timed repetitions, the middle one the median.
+    assert fast.calls == [1, 10, 10, 10] and slow.calls == [1, 3, 3, 3]
+    assert result["jax"]["ms_per_step"] == pytest.approx(2.0 * 1.03)
+    assert result["torch_eager"]["ms_per_step"] == pytest.approx(6.0 * 1.03)
+    assert result["torch_eager"]["ratio_to_jax"] == pytest.approx(3.0)
     assert "ratio_to_jax" not in result["jax"]
-    # One probe step, then 3 timed repetitions of about target_s each.
-    assert fast.calls[0] == 1 and len(fast.calls) == 4
-    assert fast.calls[1] > slow.calls[1]
+    assert result["jax"]["steps_per_timing"] == 10 and result["jax"]["losses_finite"]
+
+
+# -- the JAX loop: the train step of fit, without the input pipeline ---------
+
+
+@pytest.mark.skipif(keras.backend.backend() != "jax", reason="jax_loop drives Keras's JAX trainer")
+def test_jax_train_loop_runs_the_same_steps_as_fit():
+    import jax_loop
+
+    import keras_wgan as kw
+    from keras_wgan import architectures
+
+    def model():
+        keras.utils.set_random_seed(0)
+        critic, generator = architectures.mnist_critic(dim=4), architectures.mnist_generator(dim=4)
+        wgan = kw.WGANGP(critic, generator, critic_steps=2, seed=0)
+        wgan.compile(jit_compile=True)
+        return wgan
+
+    batches = np.random.default_rng(0).uniform(-1, 1, size=(4, 8, 28, 28, 1)).astype("float32")
+    fitted = model()
+    fitted.fit(batches.reshape(32, 28, 28, 1), batch_size=8, shuffle=False, epochs=1, verbose=0)
+    looped = model()
+    loop = jax_loop.TrainLoop(looped)
+    # Step k gets real batches 2k and 2k+1, stacked as (batch, critic_steps, ...), as fit groups them.
+    loop.run([np.stack(list(batches[2 * k : 2 * k + 2]), axis=1) for k in range(2)])
+    loop.sync_to_model()
+    for a, b in zip(fitted.get_weights(), looped.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert int(looped.generator_optimizer.iterations) == 2
+    assert all(math.isfinite(v) for v in loop.last_logs().values())
 
 
 # -- the PyTorch baseline ----------------------------------------------------
 
-torch = pytest.importorskip("torch", reason="PyTorch is an optional dependency of the GPU benchmark only")
-import torch_wgan_gp  # noqa: E402
+try:
+    import torch
+    import torch_wgan_gp
+except ImportError:  # PyTorch is an optional dependency of the GPU benchmark only.
+    torch = None
+requires_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed (only the GPU benchmark needs it)")
 
 
 def _keras_layout(parameter, owner):
@@ -70,6 +118,7 @@ def _keras_nets(nets):
     return kerasio_nets()
 
 
+@requires_torch
 @pytest.mark.parametrize("nets", ["mnist", "kerasio"])
 def test_torch_nets_match_the_keras_nets_layer_for_layer(nets):
     keras_critic, keras_generator = _keras_nets(nets)
@@ -86,6 +135,7 @@ def test_torch_nets_match_the_keras_nets_layer_for_layer(nets):
     assert batch_norms and all(m.momentum == 0.01 and m.eps == 1e-3 for m in batch_norms)  # Keras's 0.99, 1e-3
 
 
+@requires_torch
 def test_gradient_penalty_of_a_linear_critic_is_the_weight_norm_term():
     torch.manual_seed(0)
     critic = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(28 * 28, 1))
@@ -101,6 +151,7 @@ def test_gradient_penalty_of_a_linear_critic_is_the_weight_norm_term():
     )
 
 
+@requires_torch
 @pytest.mark.parametrize("bf16", [False, True])
 def test_plain_step_trains_both_networks(bf16):
     torch.manual_seed(0)
@@ -120,6 +171,7 @@ def test_plain_step_trains_both_networks(bf16):
     assert int(step.g_opt.state[next(generator.parameters())]["step"]) == 1
 
 
+@requires_torch
 def test_plain_step_rejects_an_unknown_compile_mode():
     critic, generator = torch_wgan_gp.mnist_nets(dim=4)
     with pytest.raises(ValueError, match="compile="):
