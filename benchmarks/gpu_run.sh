@@ -9,8 +9,9 @@
 #   bash benchmarks/gpu_run.sh            # the measurement (~7 minutes)
 #   bash benchmarks/gpu_run.sh --smoke    # tiny configuration, for a CPU check of the plumbing
 #
-# Time limits (seconds, environment): STEP_S (gpu_step.py), TTQ_S (time to quality) and
-# TTQ_MINUTES (its training budget, evaluation excluded).
+# Settings (environment): STEP_S and TTQ_S, the time limits in seconds of gpu_step.py and
+# of the time-to-quality run; TTQ_MINUTES, the latter's training budget (evaluation
+# excluded); TTQ_EVAL_EVERY, generator steps between its FCD evaluations; PYTHON.
 set -u
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/gpu_out}
@@ -48,7 +49,7 @@ print("keras_wgan from", keras_wgan.__file__)
 EOF
 } | tee "$OUT/gpu_env.txt"
 
-# Seconds of a part's limit left for gpu_step.py's last configuration once its budget is spent.
+# --budget-s: no new configuration starts in the last 50 s of the limit (the one under way finishes).
 timeout -k 10 "$STEP_S" "$PY" benchmarks/gpu_step.py $SMOKE --budget-s $((STEP_S - 50)) --json "$OUT/gpu_step.json" \
   > "$OUT/gpu_step.log" 2>&1
 STEP_RC=$?
