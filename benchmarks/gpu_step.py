@@ -414,12 +414,17 @@ def main(argv=None):
 
 def print_table(output):
     print("\nms per generator step (5 critic + 1 generator iterations), median of interleaved repetitions")
-    print(f"{'nets':8s} {'batch':>5s} {'policy':15s} {'impl':26s} {'ms/step':>9s} {'x jax':>7s}")
-    for row in output["rows"] + output["compile_rows"]:
-        for name, r in row["results"].items():
-            ratio = r.get("ratio_to_jax")
-            print(f"{row['nets']:8s} {row['batch']:5d} {row['policy']:15s} {name:26s} {r['ms_per_step']:9.2f} "
-                  f"{(f'{ratio:7.2f}' if ratio else '      -')}")
+    for title, rows in (("JAX and eager PyTorch", output["rows"]),
+                        ("re-timed beside torch.compile", output["compile_rows"])):
+        if not rows:
+            continue
+        print(f"-- {title}")
+        print(f"{'nets':8s} {'batch':>5s} {'policy':15s} {'impl':26s} {'ms/step':>9s} {'x jax':>7s}")
+        for row in rows:
+            for name, r in row["results"].items():
+                ratio = r.get("ratio_to_jax")
+                print(f"{row['nets']:8s} {row['batch']:5d} {row['policy']:15s} {name:26s} {r['ms_per_step']:9.2f} "
+                      f"{(f'{ratio:7.2f}' if ratio else '      -')}")
     print("x jax = median over repetitions of (that implementation's time / JAX's time): >1 means JAX is faster.")
     if output.get("torch_compile_refused"):
         print(f"torch.compile (penalty included) refused: {output['torch_compile_refused']}")
