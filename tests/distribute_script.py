@@ -103,7 +103,7 @@ def equivalence():
     import keras
 
     import keras_wgan as kw
-    from keras_wgan import backend
+    from keras_wgan.backends import current as backend
 
     mirrored = tf.distribute.MirroredStrategy(devices)
     single = tf.distribute.get_strategy()
