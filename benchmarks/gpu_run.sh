@@ -11,7 +11,9 @@
 #
 # Settings (environment): STEP_S and TTQ_S, the time limits in seconds of gpu_step.py and
 # of the time-to-quality run; TTQ_MINUTES, the latter's training budget (evaluation
-# excluded); TTQ_EVAL_EVERY, generator steps between its FCD evaluations; PYTHON.
+# excluded); TTQ_EVAL_EVERY, generator steps between its FCD evaluations; STEP_ARGS and
+# TTQ_ARGS, extra arguments for either script (e.g. STEP_ARGS="--nets kerasio"); a limit of
+# 0 skips that part; PYTHON.
 set -u
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/gpu_out}
@@ -50,18 +52,27 @@ EOF
 } | tee "$OUT/gpu_env.txt"
 
 # --budget-s: no new configuration starts in the last 50 s of the limit (the one under way finishes).
-timeout -k 10 "$STEP_S" "$PY" benchmarks/gpu_step.py $SMOKE --budget-s $((STEP_S - 50)) --json "$OUT/gpu_step.json" \
-  > "$OUT/gpu_step.log" 2>&1
-STEP_RC=$?
-tail -n 40 "$OUT/gpu_step.log"
-echo "gpu_run: gpu_step.py exit $STEP_RC after $(( $(date +%s) - T0 )) s"
+STEP_RC=skipped
+if [ "$STEP_S" -gt 0 ]; then
+  # shellcheck disable=SC2086  # SMOKE and STEP_ARGS are lists of words
+  timeout -k 10 "$STEP_S" "$PY" benchmarks/gpu_step.py $SMOKE --budget-s $((STEP_S - 50)) \
+    --json "$OUT/gpu_step.json" ${STEP_ARGS:-} > "$OUT/gpu_step.log" 2>&1
+  STEP_RC=$?
+  tail -n 40 "$OUT/gpu_step.log"
+  echo "gpu_run: gpu_step.py exit $STEP_RC after $(( $(date +%s) - T0 )) s"
+fi
 
-WALL_MINUTES=$("$PY" -c "print(($TTQ_S - 25) / 60)")
-timeout -k 10 "$TTQ_S" "$PY" benchmarks/gpu_time_to_quality.py $SMOKE --minutes "$TTQ_MINUTES" --eval-every "${TTQ_EVAL_EVERY:-500}" \
-  --wall-minutes "$WALL_MINUTES" --json "$OUT/gpu_time_to_quality.json" > "$OUT/gpu_time_to_quality.log" 2>&1
-TTQ_RC=$?
-tail -n 25 "$OUT/gpu_time_to_quality.log"
-echo "gpu_run: gpu_time_to_quality.py exit $TTQ_RC after $(( $(date +%s) - T0 )) s"
+TTQ_RC=skipped
+if [ "$TTQ_S" -gt 0 ]; then
+  WALL_MINUTES=$("$PY" -c "print(($TTQ_S - 25) / 60)")
+  # shellcheck disable=SC2086
+  timeout -k 10 "$TTQ_S" "$PY" benchmarks/gpu_time_to_quality.py $SMOKE --minutes "$TTQ_MINUTES" \
+    --eval-every "${TTQ_EVAL_EVERY:-500}" --wall-minutes "$WALL_MINUTES" \
+    --json "$OUT/gpu_time_to_quality.json" ${TTQ_ARGS:-} > "$OUT/gpu_time_to_quality.log" 2>&1
+  TTQ_RC=$?
+  tail -n 25 "$OUT/gpu_time_to_quality.log"
+  echo "gpu_run: gpu_time_to_quality.py exit $TTQ_RC after $(( $(date +%s) - T0 )) s"
+fi
 
 if [ -z "$SMOKE" ]; then
   for f in gpu_step.json gpu_step.log gpu_time_to_quality.json gpu_time_to_quality.log gpu_env.txt; do
