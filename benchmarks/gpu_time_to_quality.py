@@ -29,8 +29,6 @@ import os
 import sys
 import time
 
-os.environ.setdefault("KERAS_BACKEND", "jax")
-os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
@@ -103,6 +101,8 @@ def main(argv=None):
         args.max_steps, args.eval_every, args.fcd_n, args.batch = 6, 3, 200, 16
     wall_budget_s = 60.0 * (args.wall_minutes if args.wall_minutes is not None else args.minutes + 1.5)
 
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     import jax
     import keras
 

@@ -82,6 +82,19 @@ def test_jax_train_loop_runs_the_same_steps_as_fit():
     assert all(math.isfinite(v) for v in loop.last_logs().values())
 
 
+def test_device_batches_draw_every_digit_once_per_epoch():
+    import gpu_time_to_quality
+
+    images = np.arange(40, dtype="float32").reshape(40, 1, 1, 1)
+    batches = gpu_time_to_quality.DeviceBatches(images, batch=4, critic_steps=5, seed=0)
+    first_epoch = [np.asarray(b) for b in batches.batches(2)]
+    assert all(b.shape == (4, 5, 1, 1, 1) for b in first_epoch)
+    assert sorted(np.concatenate(first_epoch).ravel()) == list(range(40))
+    second_epoch = np.concatenate([np.asarray(b) for b in batches.batches(2)]).ravel()
+    assert sorted(second_epoch) == list(range(40))
+    assert not np.array_equal(np.concatenate(first_epoch).ravel(), second_epoch)  # reshuffled
+
+
 # -- the PyTorch baseline ----------------------------------------------------
 
 try:
