@@ -380,6 +380,12 @@ def main(argv=None):
 
     info = environment()
     log("environment: " + json.dumps(info))
+    import jax
+
+    if info.get("torch_cuda") and jax.default_backend() == "cpu":
+        # JAX falls back to the CPU with only a warning when its CUDA plugin fails to load.
+        raise SystemExit(f"PyTorch sees a GPU but JAX runs on the CPU ({jax.devices()}): the comparison "
+                         "would be meaningless. Check the jax CUDA plugin (jax-cuda*-plugin).")
     output = {"environment": info, "argv": sys.argv, "rows": [], "compile_rows": [], "errors": []}
 
     def save():
