@@ -19,7 +19,8 @@ def step_table(data):
     lines = [
         f"Device: {device}; JAX {env['jax']}, Keras {env['keras']}, PyTorch {env.get('torch')}. "
         "ms per generator step (5 critic + 1 generator iterations), median of interleaved repetitions; "
-        "x = that implementation's time / JAX's (>1: JAX faster).",
+        "x = that implementation's time / JAX's (>1: JAX faster); torch.compile was timed in a later "
+        "round, interleaved with JAX again, and its x is against that round's JAX.",
         "",
         "| nets | batch | policy | JAX ms | eager PyTorch ms (x) | torch.compile ms (x) | JAX bf16 speed-up |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: |",
