@@ -41,6 +41,7 @@ Usage:
     python benchmarks/throughput.py --backend jax --nets mnist --batches 64 --dtypes float32 mixed_bfloat16
     python benchmarks/throughput.py                    # the whole grid (long: XLA on CPU is slow)
     python benchmarks/throughput.py --nets kerasio --batches 64 --jit off   # keras-io's nets
+    python benchmarks/throughput.py --nets dcgan32 dcgan64 resnet32 --batches 64 --variants gp --jit off
     python benchmarks/throughput.py --nets mnist --batches 64 --variants gp \
         --dtypes float32 mixed_bfloat16 --jit off --json out.json
 """
@@ -161,7 +162,17 @@ def kerasio_nets(latent_dim=128):
     return critic, generator
 
 
+# The image nets of issue 14 at their papers' widths (kw.architectures).
+IMAGE_NETS = {
+    "dcgan32": lambda: (architectures.dcgan_critic(32), architectures.dcgan_generator(100, 32)),
+    "dcgan64": lambda: (architectures.dcgan_critic(64), architectures.dcgan_generator(100, 64)),
+    "resnet32": lambda: (architectures.resnet_critic(32), architectures.resnet_generator(128, 32)),
+}
+
+
 def build_nets(nets):
+    if nets in IMAGE_NETS:
+        return IMAGE_NETS[nets]()
     if nets == "mnist":
         return architectures.mnist_critic(dim=64), architectures.mnist_generator(latent_dim=128, dim=64)
     if nets == "kerasio":
@@ -329,9 +340,10 @@ def write_json(path, results):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--nets", nargs="+", default=["mnist", "toy"], choices=["mnist", "kerasio", "toy"],
+    parser.add_argument("--nets", nargs="+", default=["mnist", "toy"], choices=["mnist", "kerasio", "toy", *IMAGE_NETS],
                         help="mnist: the WGAN-GP paper's MNIST nets (keras_wgan.architectures); kerasio: "
-                             "keras-io's WGAN-GP example's nets; toy: the paper's 8-gaussians MLPs")
+                             "keras-io's WGAN-GP example's nets; toy: the paper's 8-gaussians MLPs; "
+                             "dcgan32/dcgan64: the WGAN paper's DCGAN; resnet32: the WGAN-GP CIFAR-10 ResNet")
     parser.add_argument("--batches", nargs="+", type=int, default=[64, 256])
     parser.add_argument("--variants", nargs="+", default=["gp", "clip"], choices=["gp", "clip"])
     parser.add_argument("--dtypes", nargs="+", default=["float32", "mixed_bfloat16"],

@@ -1,0 +1,149 @@
+"""The main job, end to end, as a new user runs it (offline, bundled data)."""
+
+import csv
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from PIL import Image
+
+from tests import testing_utils
+
+pytestmark = pytest.mark.slow  # Each test runs an example in a fresh Python process.
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "examples" / "mnist_wgan.py"
+
+
+def run_example(*args, timeout=600):
+    return testing_utils.run_example("mnist_wgan.py", *args, timeout=timeout)
+
+
+def csv_rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("quick") / "run"
+    start = time.time()
+    result = run_example("--quick", "--out", str(out))
+    print(f"--quick took {time.time() - start:.0f} s")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return out, result
+
+
+def test_quick_run_leaves_everything_it_promises(quick_run):
+    out, result = quick_run
+    assert "bundled MNIST test split" in result.stdout + result.stderr  # says which data
+    grids = sorted((out / "samples").glob("*.png"))
+    assert len(grids) == 4  # one per epoch
+    for path in grids + [out / "curves.png"]:
+        with Image.open(path) as image:
+            assert image.size[0] > 100 and image.size[1] > 100
+    rows = csv_rows(out / "metrics.csv")
+    assert [int(r["epoch"]) for r in rows] == [0, 1, 2, 3]
+    for key in ("critic_loss", "generator_loss", "wasserstein_estimate", "gradient_penalty",
+                "val_wasserstein_estimate"):
+        assert all(np.isfinite(float(r[key])) for r in rows), key
+    assert (out / "checkpoints" / "wgan.keras").is_file()
+    assert (out / "export" / "mnist_generator" / "1" / "saved_model.pb").is_file()
+
+
+def test_quick_run_learns(quick_run):
+    out, _ = quick_run
+    rows = csv_rows(out / "metrics.csv")
+    # The W estimate falls as samples improve (WGAN paper's headline claim).
+    first, last = float(rows[0]["wasserstein_estimate"]), float(rows[-1]["wasserstein_estimate"])
+    assert last < first
+
+
+def test_refuses_to_overwrite_an_earlier_run(quick_run):
+    out, _ = quick_run
+    before = (out / "metrics.csv").read_bytes()
+    result = run_example("--quick", "--out", str(out))
+    assert result.returncode != 0
+    assert "already holds a run" in result.stderr and "--resume" in result.stderr
+    assert (out / "metrics.csv").read_bytes() == before
+
+
+def test_bad_arguments_are_named():
+    result = run_example("--epochs", "0")
+    assert result.returncode != 0 and "--epochs must be at least 1" in result.stderr
+    result = run_example("--data", "/nonexistent/mnist.npz", "--out", "/tmp/keras_wgan_never_written")
+    assert result.returncode != 0 and "/nonexistent/mnist.npz" in result.stderr
+    assert not os.path.exists("/tmp/keras_wgan_never_written/metrics.csv")
+
+
+def test_killed_run_resumes_and_keeps_its_metrics(tmp_path):
+    out = tmp_path / "run"
+    args = ["--quick", "--epochs", "3", "--steps-per-epoch", "3", "--holdout", "256", "--out", str(out)]
+    process = subprocess.Popen([sys.executable, str(SCRIPT), *args], cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    metrics = out / "metrics.csv"
+    deadline = time.time() + 300
+    while time.time() < deadline and process.poll() is None:
+        if metrics.exists() and len(csv_rows(metrics)) >= 1:
+            break
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    done = len(csv_rows(metrics))
+    assert 1 <= done < 3, "the run should be killed after its first epoch"
+
+    result = run_example(*args, "--resume")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    rows = csv_rows(metrics)
+    assert [int(r["epoch"]) for r in rows] == [0, 1, 2]  # earlier rows kept, none repeated
+    assert (out / "export" / "mnist_generator" / "1" / "saved_model.pb").is_file()
+
+
+def test_mixed_bfloat16_run_stays_finite_and_exports_float32(tmp_path):
+    out = tmp_path / "run"
+    result = run_example("--quick", "--epochs", "2", "--steps-per-epoch", "3", "--holdout", "256",
+                         "--dtype-policy", "mixed_bfloat16", "--out", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "mixed_bfloat16" in result.stdout
+    rows = csv_rows(out / "metrics.csv")
+    for key in ("critic_loss", "generator_loss", "wasserstein_estimate", "gradient_penalty"):
+        assert all(np.isfinite(float(r[key])) for r in rows), key
+    # The networks compute in bfloat16; the served images are float32 in [0, 1].
+    served = tf.saved_model.load(str(out / "export" / "mnist_generator" / "1"))
+    images = served.signatures["serving_default"](latent=tf.random.normal((4, 128)))["images"]
+    assert images.dtype == tf.float32
+    assert 0.0 <= float(tf.reduce_min(images)) and float(tf.reduce_max(images)) <= 1.0
+    with Image.open(sorted((out / "samples").glob("*.png"))[-1]) as grid:
+        assert grid.size[0] > 100
+
+
+def test_dtype_policy_must_be_known():
+    result = run_example("--dtype-policy", "float64")
+    assert result.returncode != 0 and "--dtype-policy" in result.stderr
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("mnist_wgan_example", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_example_strategy_flag(tmp_path, monkeypatch, capsys):
+    example = load_example()
+    with pytest.raises(SystemExit):
+        example.parse_args(["--help"])
+    assert "TF_CONFIG" in capsys.readouterr().out
+    assert isinstance(example.make_strategy(example.parse_args(["--strategy", "mirrored"])),
+                      tf.distribute.MirroredStrategy)
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    with pytest.raises(SystemExit, match="--strategy multiworker needs the TF_CONFIG environment variable"):
+        example.main(["--strategy", "multiworker", "--out", str(tmp_path / "x")])
+    assert not (tmp_path / "x").exists()
