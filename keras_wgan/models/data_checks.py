@@ -36,7 +36,15 @@ _BOUNDED_ACTIVATIONS = {
 # Layers that move or drop values without changing them, so the activation
 # before them still bounds the model's output (a float32 `Activation("linear")`
 # ends mixed-precision models; a `Reshape` ends image generators).
-_VALUE_PRESERVING_LAYERS = ("Reshape", "Flatten", "Permute", "Identity", "Cropping1D", "Cropping2D", "Cropping3D")
+_VALUE_PRESERVING_LAYERS = (
+    "Reshape",
+    "Flatten",
+    "Permute",
+    "Identity",
+    "Cropping1D",
+    "Cropping2D",
+    "Cropping3D",
+)
 # Data further than this fraction of the range outside it gets a warning:
 # small overshoots (interpolation, augmentation) are harmless.
 _RANGE_MARGIN = 0.1
@@ -78,7 +86,9 @@ def standardize_input(data, name="x"):
         return np.asarray(data)
     if is_tf_dataset(data) or isinstance(data, keras.utils.PyDataset):
         return data
-    if isinstance(data, (str, bytes, set, frozenset)) or not (hasattr(data, "__next__") or hasattr(data, "__iter__")):
+    if isinstance(data, (str, bytes, set, frozenset)) or not (
+        hasattr(data, "__next__") or hasattr(data, "__iter__")
+    ):
         raise TypeError(f"`{name}` must be {ACCEPTED_TYPES}. Received: {name}={_describe(data)}")
     return data
 
@@ -180,7 +190,9 @@ def split_validation(data, validation_split):
     >>> held_out  # array([8., 9.])
     """
     if not 0.0 < validation_split < 1.0:
-        raise ValueError(f"`validation_split` must be between 0 and 1. Received: validation_split={validation_split}")
+        raise ValueError(
+            f"`validation_split` must be between 0 and 1. Received: validation_split={validation_split}"
+        )
     data = standardize_input(data)
     if not isinstance(data, np.ndarray):
         raise ValueError(

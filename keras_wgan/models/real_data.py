@@ -100,10 +100,20 @@ def held_out_batches(data, *, batch_size, sample_shape, name="validation_data", 
         from keras_wgan.models import real_data_tf
 
         return real_data_tf.real_batches(
-            data, batch_size=batch_size, sample_shape=sample_shape, shuffle=False, name=name, value_range=value_range
+            data,
+            batch_size=batch_size,
+            sample_shape=sample_shape,
+            shuffle=False,
+            name=name,
+            value_range=value_range,
         )
     batches, batch_size = _batches(
-        data, batch_size=batch_size, sample_shape=sample_shape, shuffle=False, name=name, value_range=value_range
+        data,
+        batch_size=batch_size,
+        sample_shape=sample_shape,
+        shuffle=False,
+        name=name,
+        value_range=value_range,
     )
     if not isinstance(batches, keras.utils.PyDataset):
         batches = ((batch,) for batch in batches)  # Keras wants tuples from generators.
@@ -120,7 +130,9 @@ def _batches(data, *, batch_size, sample_shape, shuffle, name, repeat=False, val
     """Returns `(batches, batch_size)`: a `PyDataset` or a generator of float32 batches."""
     sample_shape = tuple(sample_shape)
     if data_checks.is_array_like(data):
-        array = check_array(data, batch_size=batch_size, sample_shape=sample_shape, name=name, value_range=value_range)
+        array = check_array(
+            data, batch_size=batch_size, sample_shape=sample_shape, name=name, value_range=value_range
+        )
         batch_size = check_batch_size(batch_size, len(array), name)
         if repeat:
             return _repeated_array_batches(array, batch_size, shuffle), batch_size
@@ -140,7 +152,9 @@ def _batches(data, *, batch_size, sample_shape, shuffle, name, repeat=False, val
         first = np.asarray(samples_of(next(iterator)))
     except StopIteration:
         raise ValueError(f"`{name}` is empty: the generator yielded no batch.") from None
-    check_first_batch(first, sample_shape=sample_shape, name=name, value_range=value_range, scaling="batch / 127.5 - 1")
+    check_first_batch(
+        first, sample_shape=sample_shape, name=name, value_range=value_range, scaling="batch / 127.5 - 1"
+    )
     batch_size = int(first.shape[0])
     batches = (np.asarray(samples_of(b), dtype="float32") for b in itertools.chain([first], iterator))
     # A smaller last batch would break the stacking of critic batches
@@ -259,7 +273,11 @@ def reject_batch_size(batch_size, kind):
 
 
 def check_batch_size(batch_size, samples, name):
-    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else argument_validation.check_positive_int(batch_size, "batch_size")
+    batch_size = (
+        DEFAULT_BATCH_SIZE
+        if batch_size is None
+        else argument_validation.check_positive_int(batch_size, "batch_size")
+    )
     if samples < batch_size:
         raise ValueError(f"`{name}` has {samples} samples, fewer than one batch of {batch_size}.")
     return batch_size

@@ -11,7 +11,9 @@ from keras_wgan.models import data_checks
 from keras_wgan.models.real_data import check_array, check_batch_size, check_first_batch, reject_batch_size
 
 
-def training_batches(data, *, batch_size, sample_shape, critic_steps, shuffle=True, repeat=False, value_range=None):
+def training_batches(
+    data, *, batch_size, sample_shape, critic_steps, shuffle=True, repeat=False, value_range=None
+):
     """As `real_data.training_batches`, returning a `tf.data.Dataset`."""
     dataset, batch_size = real_batches(
         data,
@@ -24,7 +26,9 @@ def training_batches(data, *, batch_size, sample_shape, critic_steps, shuffle=Tr
     return critic_batches(dataset, critic_steps), batch_size
 
 
-def real_batches(data, *, batch_size, sample_shape, shuffle=True, seed=None, name="x", repeat=False, value_range=None):
+def real_batches(
+    data, *, batch_size, sample_shape, shuffle=True, seed=None, name="x", repeat=False, value_range=None
+):
     """Returns `(dataset, batch_size)`: a `tf.data.Dataset` of real batches.
 
     Arrays are batched here (the last partial batch dropped; with `repeat`,
@@ -41,7 +45,9 @@ def real_batches(data, *, batch_size, sample_shape, shuffle=True, seed=None, nam
         sample = "x" if key is None else f'd["{key}"]'
         scaling = f'dataset.map(lambda {sample[0]}: tf.cast({sample}, "float32") / 127.5 - 1)'
     elif data_checks.is_array_like(data):
-        array = check_array(data, batch_size=batch_size, sample_shape=sample_shape, name=name, value_range=value_range)
+        array = check_array(
+            data, batch_size=batch_size, sample_shape=sample_shape, name=name, value_range=value_range
+        )
         batch_size = check_batch_size(batch_size, len(array), name)
         dataset = tf.data.Dataset.from_tensor_slices(array.astype("float32", copy=False))
         if shuffle:
@@ -52,7 +58,9 @@ def real_batches(data, *, batch_size, sample_shape, shuffle=True, seed=None, nam
     else:
         reject_batch_size(batch_size, "a generator")
         iterator = iter(data)
-        samples_of = functools.partial(data_checks.samples_of, name=name, hint='(d["{key}"] for d in batches)')
+        samples_of = functools.partial(
+            data_checks.samples_of, name=name, hint='(d["{key}"] for d in batches)'
+        )
         try:
             first = np.asarray(samples_of(next(iterator)))
         except StopIteration:

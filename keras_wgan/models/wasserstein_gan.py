@@ -26,8 +26,14 @@ class WassersteinGAN(keras.Model):
 
     - `batch_size` is the `m` of Algorithm 1: samples per critic iteration;
     - a step of `fit` (`steps_per_epoch`, the progress bar,
-      `generator_optimizer.iterations`) is one generator iteration and
-      consumes `critic_steps * batch_size` real samples.
+      `generator_optimizer.iterations`, `model.optimizer.iterations`) is one
+      generator iteration and consumes `critic_steps * batch_size` real
+      samples.
+
+    The two optimizers are `critic_optimizer` and `generator_optimizer`.
+    Keras's `model.optimizer` is the generator's on TensorFlow and, on JAX,
+    a container of both (`keras_wgan.backends.jax.OptimizerPair`) that
+    carries their state through Keras's stateless trainer.
 
     Losses use the label trick (`REAL_LABEL = 1`, `FAKE_LABEL = -1`):
 

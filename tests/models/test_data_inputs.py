@@ -26,7 +26,9 @@ STEPS = 10  # generator steps per pass: 640 samples / (batch 32 * 2 critic steps
 
 def make(critic=None, generator=None, cls=kw.WGAN, **kwargs):
     keras.utils.set_random_seed(0)
-    model = cls(critic or mlp(2, 1, units=8), generator or mlp(2, 2, units=8), critic_steps=2, seed=1, **kwargs)
+    model = cls(
+        critic or mlp(2, 1, units=8), generator or mlp(2, 2, units=8), critic_steps=2, seed=1, **kwargs
+    )
     model.compile()
     return model
 
@@ -71,34 +73,50 @@ def test_row1_tfds_dict_elements_train_on_their_image():
     images = unique_samples(32)
     labels = np.arange(32, dtype="int64")
     model = recording_model()
-    model.fit(tf.data.Dataset.from_tensor_slices({"image": images, "label": labels}).batch(8), epochs=1, verbose=0)
+    model.fit(
+        tf.data.Dataset.from_tensor_slices({"image": images, "label": labels}).batch(8), epochs=1, verbose=0
+    )
     seen = np.concatenate(model.seen)
     assert len(model.seen) == 4 and steps(model) == 2
     np.testing.assert_array_equal(seen, images)  # the images, in order, and never the labels
     # TFDS's MNIST images are uint8: the error says how to scale them in the pipeline.
-    uint8 = tf.data.Dataset.from_tensor_slices({"image": np.zeros((64, 2), "uint8"), "label": labels[:1].repeat(64)})
-    with pytest.raises(TypeError, match=r'uint8.*dataset\.map\(lambda d: tf\.cast\(d\["image"\], "float32"\) / 127\.5 - 1\)'):
+    uint8 = tf.data.Dataset.from_tensor_slices(
+        {"image": np.zeros((64, 2), "uint8"), "label": labels[:1].repeat(64)}
+    )
+    with pytest.raises(
+        TypeError, match=r'uint8.*dataset\.map\(lambda d: tf\.cast\(d\["image"\], "float32"\) / 127\.5 - 1\)'
+    ):
         make().fit(uint8.batch(8), epochs=1)
 
 
 def test_row2_validation_data_with_labels_is_the_samples():
     y_val = np.zeros(128, "int64")
-    plain = make().fit(DATA, batch_size=32, epochs=1, verbose=0, shuffle=False, validation_data=DATA[:128]).history
+    plain = (
+        make()
+        .fit(DATA, batch_size=32, epochs=1, verbose=0, shuffle=False, validation_data=DATA[:128])
+        .history
+    )
     for validation_data in [(DATA[:128], y_val), (DATA[:128], y_val, np.ones(128)), (DATA[:128], None)]:
-        labelled = make().fit(
-            DATA, batch_size=32, epochs=1, verbose=0, shuffle=False, validation_data=validation_data
-        ).history
+        labelled = (
+            make()
+            .fit(DATA, batch_size=32, epochs=1, verbose=0, shuffle=False, validation_data=validation_data)
+            .history
+        )
         assert labelled == plain
     assert np.isfinite(plain["val_wasserstein_estimate"][0])
 
 
 def test_row3_validation_split_holds_out_the_last_fraction():
     split = make().fit(DATA, batch_size=32, epochs=1, verbose=0, shuffle=False, validation_split=0.2)
-    explicit = make().fit(DATA[:512], batch_size=32, epochs=1, verbose=0, shuffle=False, validation_data=DATA[512:])
+    explicit = make().fit(
+        DATA[:512], batch_size=32, epochs=1, verbose=0, shuffle=False, validation_data=DATA[512:]
+    )
     assert split.history == explicit.history
     assert "val_wasserstein_estimate" in split.history
     assert steps(split.model) == 8  # 512 training samples / (32 * 2)
-    with pytest.raises(ValueError, match=r"`validation_split` is only supported when `x` is an array.*validation_data"):
+    with pytest.raises(
+        ValueError, match=r"`validation_split` is only supported when `x` is an array.*validation_data"
+    ):
         make().fit(tf.data.Dataset.from_tensor_slices(DATA).batch(32), epochs=1, validation_split=0.2)
     with pytest.raises(ValueError, match="between 0 and 1"):
         make().fit(DATA, epochs=1, validation_split=1.5)
@@ -108,7 +126,9 @@ def test_row4_a_list_of_one_array_is_that_array():
     listed = make().fit([DATA], batch_size=32, epochs=1, verbose=0, shuffle=False)
     plain = make().fit(DATA, batch_size=32, epochs=1, verbose=0, shuffle=False)
     assert listed.history == plain.history and steps(listed.model) == STEPS
-    with pytest.raises(TypeError, match=r"must be a NumPy array, a dict of arrays, a tf\.data\.Dataset.*list of 2 items"):
+    with pytest.raises(
+        TypeError, match=r"must be a NumPy array, a dict of arrays, a tf\.data\.Dataset.*list of 2 items"
+    ):
         make().fit([DATA, DATA], batch_size=32, epochs=1)
 
 
@@ -116,7 +136,9 @@ def test_row4_a_list_of_one_array_is_that_array():
 def test_row5_a_squashing_critic_gets_a_warning(activation):
     inputs = keras.Input((2,))
     critic = keras.Model(inputs, keras.layers.Dense(1, activation=activation)(keras.layers.Dense(8)(inputs)))
-    with pytest.warns(UserWarning, match=rf"critic ends in a {activation} activation\. A Wasserstein critic must be linear"):
+    with pytest.warns(
+        UserWarning, match=rf"critic ends in a {activation} activation\. A Wasserstein critic must be linear"
+    ):
         kw.WGANGP(critic, mlp(2, 2, units=8))
     # The same through a separate Activation layer and a float32 output cast.
     squashed = keras.layers.Activation(activation)(keras.layers.Dense(1)(inputs))
@@ -153,10 +175,15 @@ def test_row7_non_finite_values_in_an_array_are_refused_before_training():
     bad = DATA.copy()
     bad[5, 1], bad[7, 0], bad[600, 1] = np.nan, np.inf, -np.inf
     model = make()
-    with pytest.raises(ValueError, match=r"`x` holds 3 non-finite values \(NaN or inf\); the first is x\[5, 1\] = nan"):
+    with pytest.raises(
+        ValueError, match=r"`x` holds 3 non-finite values \(NaN or inf\); the first is x\[5, 1\] = nan"
+    ):
         model.fit(bad, batch_size=32, epochs=1)
     assert steps(model) == 0
-    with pytest.raises(ValueError, match=r"`validation_data` holds 1 non-finite value \(NaN or inf\).*validation_data\[1, 0\] = inf"):
+    with pytest.raises(
+        ValueError,
+        match=r"`validation_data` holds 1 non-finite value \(NaN or inf\).*validation_data\[1, 0\] = inf",
+    ):
         model.fit(DATA, batch_size=32, epochs=1, validation_data=bad[6:134])
     with pytest.raises(ValueError, match=r"`x` holds 3 non-finite"):
         model.evaluate(bad, batch_size=32)
@@ -221,10 +248,14 @@ def test_dict_forms_of_x():
 
 def test_ambiguous_dicts_name_their_keys():
     two = tf.data.Dataset.from_tensor_slices({"a": DATA, "b": DATA}).batch(32)
-    with pytest.raises(ValueError, match=r"""several keys.*\['a', 'b'\].*`dataset\.map\(lambda d: d\["a"\]\)`"""):
+    with pytest.raises(
+        ValueError, match=r"""several keys.*\['a', 'b'\].*`dataset\.map\(lambda d: d\["a"\]\)`"""
+    ):
         make().fit(two, epochs=1)
     labels_only = {"pixels": np.zeros((640, 2), "uint8"), "label": np.zeros(640, "int64")}
-    with pytest.raises(ValueError, match=r"""no key holds floating-point.*`x\["pixels"\]`.*\['pixels', 'label'\]"""):
+    with pytest.raises(
+        ValueError, match=r"""no key holds floating-point.*`x\["pixels"\]`.*\['pixels', 'label'\]"""
+    ):
         make().fit(labels_only, epochs=1)
     batches = iter([{"a": DATA[:32], "b": DATA[:32]}])
     with pytest.raises(ValueError, match=r"""`\(d\["a"\] for d in batches\)`"""):
@@ -266,7 +297,10 @@ def test_evaluate_takes_the_same_forms():
             (DATA[:128], 32),
             ([DATA[:128]], 32),
             ({"image": DATA[:128]}, 32),
-            (tf.data.Dataset.from_tensor_slices({"image": DATA[:128], "label": np.zeros(128)}).batch(32), None),
+            (
+                tf.data.Dataset.from_tensor_slices({"image": DATA[:128], "label": np.zeros(128)}).batch(32),
+                None,
+            ),
         ]
     ]
     assert np.all(np.isfinite(scores))
@@ -276,14 +310,20 @@ def test_evaluate_takes_the_same_forms():
 
 
 def test_output_range_reads_the_last_activation():
-    assert data_checks.output_range(kw.architectures.mnist_generator(latent_dim=8, dim=4)) == (-1.0, 1.0, "tanh")
+    assert data_checks.output_range(kw.architectures.mnist_generator(latent_dim=8, dim=4)) == (
+        -1.0,
+        1.0,
+        "tanh",
+    )
     sigmoid = kw.architectures.mlp_generator(4, (3, 3), units=8, depth=1, output_activation="sigmoid")
     assert data_checks.output_range(sigmoid) == (0.0, 1.0, "sigmoid")  # through its Reshape
     assert data_checks.output_range(kw.architectures.toy_generator(units=8, depth=1)) is None
     assert data_checks.output_range(generator_ending(None)) is None
     # A linear layer after a squashing one maps values anywhere.
     inputs = keras.Input((2,))
-    squashed_inside = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Dense(8, activation="tanh")(inputs)))
+    squashed_inside = keras.Model(
+        inputs, keras.layers.Dense(2)(keras.layers.Dense(8, activation="tanh")(inputs))
+    )
     assert data_checks.output_range(squashed_inside) is None
     nested = keras.Sequential([keras.Input((2,)), generator_ending("tanh"), keras.layers.Flatten()])
     assert data_checks.output_range(nested) == (-1.0, 1.0, "tanh")
