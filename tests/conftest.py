@@ -18,3 +18,7 @@ def small_nets():
     """A 2-D critic and generator, seeded."""
     keras.utils.set_random_seed(0)
     return mlp(2, 1, name="critic"), mlp(2, 2, name="generator")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: end-to-end runs of a script (tens of seconds)")
