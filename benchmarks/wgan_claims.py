@@ -81,7 +81,7 @@ RUNS = (
 MIN_CLASS_SHARE = 0.02
 # --quick: tiny nets and few steps, to check the whole pipeline in CI.
 QUICK = {"steps": 12, "eval_every": 3, "dim": 8, "mlp_units": 64, "batch_size": 32, "eval_samples": 200}
-FULL = {"steps": 800, "eval_every": 50, "dim": 32, "mlp_units": 512, "batch_size": 64, "eval_samples": 1000}
+FULL = {"steps": 1000, "eval_every": 50, "dim": 32, "mlp_units": 512, "batch_size": 64, "eval_samples": 1000}
 
 
 def parse_args(argv=None):
