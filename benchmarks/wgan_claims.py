@@ -86,10 +86,10 @@ FULL = {"steps": 1000, "eval_every": 50, "dim": 32, "mlp_units": 512, "batch_siz
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="tiny nets, %d steps (about a minute)" % QUICK["steps"])
-    parser.add_argument("--steps", type=int, default=None, help="generator steps per run (full: %d)" % FULL["steps"])
+    parser.add_argument("--quick", action="store_true", help=f"tiny nets, {QUICK['steps']} steps (about a minute)")
+    parser.add_argument("--steps", type=int, default=None, help=f"generator steps per run (full: {FULL['steps']})")
     parser.add_argument("--eval-every", type=int, default=None,
-                        help="generator steps between evaluations (full: %d)" % FULL["eval_every"])
+                        help=f"generator steps between evaluations (full: {FULL['eval_every']})")
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results", "wgan_claims"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -286,7 +286,11 @@ def main(argv=None):
     report["real_classes"] = distinct_classes(evaluator.real_classes)
     print(f"{len(train_images)} training digits; held-out digits show {report['real_classes']} classes", flush=True)
 
-    runs = [train(g, m, config, train_images, evaluator, args) for g, m in RUNS]
+    runs = []
+    for generator_kind, method in RUNS:
+        runs.append(train(generator_kind, method, config, train_images, evaluator, args))
+        # Kept as it goes, so that an interrupted full run leaves its numbers.
+        write_json(os.path.join(args.out, "wgan_claims.json"), {**report, "runs": runs, "complete": False})
     by_key = {(run["generator"], run["method"]): run for run in runs}
     report["runs"] = runs
     report["claim1_correlations"] = {m: by_key["dcgan_bn", m]["correlation"] for m in ("clip", "gp")}
@@ -303,6 +307,7 @@ def main(argv=None):
     ]
     report["machine_at_end"] = machine()
     report["total_minutes"] = round((time.time() - start) / 60, 2)
+    report["complete"] = True
     write_json(os.path.join(args.out, "wgan_claims.json"), report)
 
     print(f"\n| generator | method | FCD at {config['steps']} steps | best FCD | classes | seconds |")
