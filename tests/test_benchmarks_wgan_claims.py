@@ -74,6 +74,10 @@ def test_bad_arguments_are_named(capsys):
     with pytest.raises(SystemExit):
         wgan_claims.parse_args(["--steps", "0"])
     assert "--steps must be at least 1. Received: 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        wgan_claims.parse_args(["--runs", "mlp:wgan"])
+    assert "--runs takes GENERATOR:METHOD pairs. Received: mlp:wgan" in capsys.readouterr().err
+    assert wgan_claims.parse_args(["--runs", "mlp:gan5"]).runs == [("mlp", "gan5")]
     assert wgan_claims.parse_args(["--quick"]).config["steps"] == wgan_claims.QUICK["steps"]
     assert wgan_claims.correlations([1.0, 2.0], [3.0, 4.0])["pearson"] is None  # too few points
     assert wgan_claims.correlations([1.0, 2.0, 3.0], [5.0, 5.0, 5.0])["pearson"] is None  # constant
