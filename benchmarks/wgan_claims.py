@@ -100,7 +100,14 @@ def parse_args(argv=None):
                              f"{GENERATORS}, method in {tuple(METHOD_NAMES)} (gan5: the standard GAN with "
                              "5 discriminator steps per generator step, the WGANs' compute). Figures of "
                              "claims 1 and 3 need dcgan_bn:clip and dcgan_bn:gp")
+    parser.add_argument("--clip-learning-rate", type=float, default=QUICK_CLIP["learning_rate"],
+                        help="clipping's RMSprop learning rate (default: the quick preset's %(default)g)")
+    parser.add_argument("--clip-value", type=float, default=QUICK_CLIP["clip_value"],
+                        help="clipping's c (default: the quick preset's %(default)g)")
     args = parser.parse_args(argv)
+    for name in ("clip_learning_rate", "clip_value"):
+        if not getattr(args, name) > 0:
+            parser.error(f"--{name.replace('_', '-')} must be positive. Received: {getattr(args, name)}")
     args.runs = RUNS if args.runs is None else [tuple(run.split(":")) for run in args.runs]
     for run in args.runs:
         if len(run) != 2 or run[0] not in GENERATORS or run[1] not in METHOD_NAMES:
@@ -118,7 +125,7 @@ def parse_args(argv=None):
     return args
 
 
-def build(generator_kind, method, config, seed):
+def build(generator_kind, method, config, seed, clip=QUICK_CLIP):
     keras.utils.set_random_seed(seed)  # The same initial critic for every method.
     dim = config["dim"]
     critic = mnist_critic(dim=dim)
@@ -127,9 +134,9 @@ def build(generator_kind, method, config, seed):
     else:
         generator = mnist_generator(LATENT_DIM, dim=dim, batch_normalization=generator_kind == "dcgan_bn")
     if method == "clip":
-        model = kw.WGAN(critic, generator, critic_steps=QUICK_CLIP.get("critic_steps", 5),
-                        clip_value=QUICK_CLIP["clip_value"], seed=seed)
-        optimizers = [keras.optimizers.RMSprop(QUICK_CLIP["learning_rate"], rho=0.99, epsilon=1e-8)
+        model = kw.WGAN(critic, generator, critic_steps=clip.get("critic_steps", 5),
+                        clip_value=clip["clip_value"], seed=seed)
+        optimizers = [keras.optimizers.RMSprop(clip["learning_rate"], rho=0.99, epsilon=1e-8)
                       for _ in range(2)]
     elif method == "gp":
         model = kw.WGANGP(critic, generator, critic_steps=5, seed=seed)
@@ -197,7 +204,8 @@ def correlations(estimates, fcds):
 
 
 def train(generator_kind, method, config, train_images, evaluator, args):
-    model = build(generator_kind, method, config, args.seed)
+    clip = {**QUICK_CLIP, "learning_rate": args.clip_learning_rate, "clip_value": args.clip_value}
+    model = build(generator_kind, method, config, args.seed, clip)
     dataset = make_image_dataset(train_images, config["batch_size"], value_range=VALUE_RANGE, seed=args.seed,
                                  repeat=True)
     clock = TrainingClock()
@@ -291,7 +299,8 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     start = time.time()
     report = {"command": "python benchmarks/wgan_claims.py " + " ".join(sys.argv[1:] if argv is None else argv),
-              "config": config, "clip_preset": QUICK_CLIP, "machine_at_start": machine()}
+              "config": config,
+              "clip": {**QUICK_CLIP, "learning_rate": args.clip_learning_rate, "clip_value": args.clip_value}, "machine_at_start": machine()}
     mnist = load_mnist(allow_download=False, verbose=False)
     train_images, heldout_images = split_holdout(mnist.images, holdout=1000, seed=args.seed)
     evaluator = Evaluator(heldout_images, config["eval_samples"], args.seed)
