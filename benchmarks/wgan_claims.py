@@ -290,6 +290,7 @@ def write_json(path, data):
         json.dump(data, f, indent=1)
         f.flush()
         os.fsync(f.fileno())
+    os.chmod(f.name, 0o644)  # tempfile's 0o600 would hide the results from other users
     os.replace(f.name, path)
 
 
