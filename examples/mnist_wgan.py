@@ -1,7 +1,7 @@
 """Train a Wasserstein GAN on MNIST: the main job of keras_wgan.
 
     python examples/mnist_wgan.py --quick          # about 3 minutes on 2 CPU cores
-    python examples/mnist_wgan.py --quick --variant clip   # weight clipping, about 2 minutes
+    python examples/mnist_wgan.py --quick --variant clip   # weight clipping, 2 to 3 minutes
     python examples/mnist_wgan.py --epochs 20      # a longer run
     python examples/mnist_wgan.py --resume         # continue the run in --out
     python examples/mnist_wgan.py --dtype-policy mixed_bfloat16   # mixed precision
@@ -46,7 +46,7 @@ VALUE_RANGE = (-1.0, 1.0)  # tanh generator; the data are scaled to match.
 
 # The quick run of weight clipping: the paper's RMSprop(5e-5) and c = 0.01
 # reach an FCD of about 267 (noise) in the quick run's 300 generator steps;
-# a 20 times higher learning rate and c = 0.02 reach about 80 (measured
+# a 20 times higher learning rate and c = 0.02 reach 75 to 90 (measured
 # with benchmarks/clip_quick_search.py; docs/wgan_claims.md). `kw.WGAN`'s
 # own defaults, and this script's without --quick, stay the paper's.
 QUICK_CLIP = {"learning_rate": 1e-3, "clip_value": 0.02}
