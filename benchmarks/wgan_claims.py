@@ -57,7 +57,11 @@ import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import mlp_generator, mnist_critic, mnist_generator  # noqa: E402
 from keras_wgan.callbacks import save_figure, save_image_grid  # noqa: E402
 from keras_wgan.datasets import load_mnist, make_image_dataset, split_holdout  # noqa: E402
-from keras_wgan.evaluation import FrechetClassifierDistance, QualityMetric, frechet_distance  # noqa: E402
+from keras_wgan.evaluation import (  # noqa: E402
+    FrechetClassifierDistance,
+    QualityMetric,
+    frechet_distance,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "examples"))
