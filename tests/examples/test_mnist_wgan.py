@@ -9,11 +9,14 @@ import sys
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
 
+import keras_wgan as kw
+from keras_wgan.architectures import mnist_critic, mnist_generator
 from tests import testing_utils
 
 pytestmark = pytest.mark.slow  # Each test runs an example in a fresh Python process.
@@ -147,3 +150,52 @@ def test_example_strategy_flag(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit, match="--strategy multiworker needs the TF_CONFIG environment variable"):
         example.main(["--strategy", "multiworker", "--out", str(tmp_path / "x")])
     assert not (tmp_path / "x").exists()
+
+
+def test_quick_clip_preset_is_applied_and_the_papers_defaults_stay():
+    example = load_example()
+    preset = example.QUICK_CLIP
+    # The preset is faster than the paper's RMSprop(5e-5) (issue 17).
+    assert preset["learning_rate"] > 5e-5
+
+    quick = example.build_model(example.parse_args(["--quick", "--variant", "clip"]))
+    assert isinstance(quick, kw.WGAN)
+    assert quick.clip_value == pytest.approx(preset["clip_value"])
+    assert quick.critic_steps == preset.get("critic_steps", 5)
+    for optimizer in (quick.critic_optimizer, quick.generator_optimizer):
+        assert isinstance(optimizer, keras.optimizers.RMSprop)
+        assert float(optimizer.learning_rate) == pytest.approx(preset["learning_rate"])
+        assert (optimizer.rho, optimizer.epsilon) == (0.99, 1e-8)  # the paper's RMSprop otherwise
+
+    # Flags beat the preset.
+    flagged = example.build_model(example.parse_args(
+        ["--quick", "--variant", "clip", "--learning-rate", "3e-4", "--clip-value", "0.03", "--critic-steps", "2"]))
+    assert flagged.clip_value == pytest.approx(0.03) and flagged.critic_steps == 2
+    assert float(flagged.critic_optimizer.learning_rate) == pytest.approx(3e-4)
+
+    # A run without --quick, and kw.WGAN itself, keep the paper's values.
+    paper = example.build_model(example.parse_args(["--variant", "clip", "--dim", "4"]))
+    keras.utils.set_random_seed(0)
+    plain = kw.WGAN(mnist_critic(dim=4), mnist_generator(8, dim=4))
+    plain.compile()
+    for model in (paper, plain):
+        assert model.clip_value == pytest.approx(0.01) and model.critic_steps == 5
+        for optimizer in (model.critic_optimizer, model.generator_optimizer):
+            assert float(optimizer.learning_rate) == pytest.approx(5e-5)
+
+    # The GP quick run is unchanged: Adam(2e-4, 0.5, 0.9), 5 critic steps.
+    gp = example.build_model(example.parse_args(["--quick"]))
+    assert isinstance(gp, kw.WGANGP) and gp.critic_steps == 5
+    assert float(gp.critic_optimizer.learning_rate) == pytest.approx(2e-4)
+
+
+def test_clip_flags_are_checked(capsys):
+    example = load_example()
+    for argv, message in (
+        (["--variant", "clip", "--clip-value", "0"], "--clip-value must be positive. Received: 0.0"),
+        (["--learning-rate=-1e-3"], "--learning-rate must be positive. Received: -0.001"),
+        (["--clip-value", "0.05"], "--clip-value applies to --variant clip only"),
+    ):
+        with pytest.raises(SystemExit):
+            example.parse_args(argv)
+        assert message in capsys.readouterr().err
