@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_wgan.utils import argument_validation
+
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
 class ClipConstraint(keras.constraints.Constraint):
@@ -21,12 +23,9 @@ class ClipConstraint(keras.constraints.Constraint):
     """
 
     def __init__(self, clip_value=0.01):
-        clip_value = float(clip_value)
-        if not clip_value > 0.0:
-            raise ValueError(
-                f"`clip_value` must be a positive number. Received: {clip_value}"
-            )
-        self.clip_value = clip_value
+        self.clip_value = argument_validation.check_number(
+            clip_value, "clip_value", minimum=0.0, exclusive_minimum=True
+        )
 
     def __call__(self, w):
         w = ops.convert_to_tensor(w)

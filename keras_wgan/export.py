@@ -66,14 +66,13 @@ saved_model_cli run --dir export/mnist_generator/1 --tag_set serve \\
 """
 
 import os
-import shutil
-import tempfile
 
 import keras
-import numpy as np
 
-from keras_wgan.datasets.mnist import _check_value_range
-from keras_wgan.models.wasserstein_gan import WassersteinGAN
+from keras_wgan.utils import argument_validation
+from keras_wgan.utils.file_utils import publish_directory
+from keras_wgan.utils.generator_utils import generator_of
+from keras_wgan.utils.optional_imports import import_tensorflow
 
 # Keys of the serving signatures; clients depend on them.
 LATENT_KEY = "latent"
@@ -149,20 +148,18 @@ def export_generator(
     >>> out["images"].shape, out["latent"].shape
     (TensorShape([4, 28, 28, 1]), TensorShape([4, 128]))
     """
-    generator = _generator_of(model)
+    generator = generator_of(model)
     latent_dim = _check_generator(generator)
-    version = _check_version(version)
-    low, high = _check_value_range(value_range)
+    version = argument_validation.check_int(version, "version", minimum=1)
+    low, high = argument_validation.check_value_range(value_range)
+    overwrite = argument_validation.check_bool(overwrite, "overwrite")
+    tf = import_tensorflow("export_generator")
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(
             "export_generator needs the TensorFlow backend of Keras. "
             f"Current backend: {keras.backend.backend()!r}"
         )
-    import tensorflow as tf
-
-    parent = os.path.abspath(os.fspath(path))
-    target = os.path.join(parent, str(version))
-    _check_target(target, overwrite)
+    target = os.path.join(os.path.abspath(os.fspath(path)), str(version))
 
     def to_images(latent):
         outputs = generator(latent, training=False)
@@ -202,33 +199,9 @@ def export_generator(
         ],
     )
 
-    created_parent = not os.path.isdir(parent)
-    os.makedirs(parent, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=parent)
-    try:
-        archive.write_out(staging, verbose=False)
-        _move_into_place(staging, target, parent, version, overwrite)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created_parent:
-            try:
-                os.rmdir(parent)  # Only if still empty.
-            except OSError:
-                pass
-        raise
-    return target
-
-
-def _generator_of(model):
-    if isinstance(model, WassersteinGAN):
-        return model.generator
-    if isinstance(model, keras.Model):
-        return model
-    raise TypeError(
-        "`model` must be a keras_wgan WassersteinGAN (WGAN, WGANGP) or a "
-        "generator keras.Model. Received: "
-        f"model={model!r} of type {type(model).__name__}"
-    )
+    # TF Serving reads the version from the folder name and loads a new
+    # version as soon as its folder appears: publish it whole or not at all.
+    return publish_directory(target, lambda folder: archive.write_out(folder, verbose=False), overwrite=overwrite)
 
 
 def _check_generator(generator):
@@ -260,58 +233,3 @@ def _check_generator(generator):
             f"{generator.name!r} with input shape {input_shape}."
         )
     return int(input_shape[1])
-
-
-def _check_version(version):
-    if (
-        isinstance(version, (bool, np.bool_))
-        or not isinstance(version, (int, np.integer))
-        or version < 1
-    ):
-        raise ValueError(
-            "`version` must be a positive int: TF Serving reads the version "
-            f"from the folder name. Received: version={version!r}"
-        )
-    return int(version)
-
-
-def _check_target(target, overwrite):
-    if os.path.lexists(target) and not os.path.isdir(target):
-        raise FileExistsError(
-            f"{target!r} exists and is not a folder; remove it or pick "
-            "another `version`."
-        )
-    if os.path.isdir(target) and os.listdir(target) and not overwrite:
-        raise FileExistsError(
-            f"The version folder {target!r} already exists and is not "
-            "empty. Pass overwrite=True to replace it, or export under "
-            "another `version` (TF Serving serves the highest)."
-        )
-
-
-def _move_into_place(staging, target, parent, version, overwrite):
-    # Checked again: another process may have written `target` meanwhile.
-    _check_target(target, overwrite)
-    if not os.path.isdir(target):
-        os.rename(staging, target)
-        return
-    if not os.listdir(target):
-        os.rmdir(target)
-        os.rename(staging, target)
-        return
-    # overwrite=True: old aside, new in, then delete the old one, so that
-    # `target` is never half-written and the old version survives failures.
-    aside = tempfile.mkdtemp(prefix=f".{version}.old-", dir=parent)
-    old = os.path.join(aside, str(version))
-    try:
-        os.rename(target, old)
-    except BaseException:
-        os.rmdir(aside)
-        raise
-    try:
-        os.rename(staging, target)
-    except BaseException:
-        os.rename(old, target)
-        os.rmdir(aside)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)

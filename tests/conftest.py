@@ -5,6 +5,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import pytest  # noqa: E402
 
+from tests.testing_utils import mlp  # noqa: E402, F401  (re-exported: tests import it from here)
+
 BACKEND = keras.backend.backend()
 
 
@@ -27,13 +29,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(
                 pytest.mark.skip(reason=f"TensorFlow backend only (running on {BACKEND}): {reason}".rstrip(": "))
             )
-
-
-def mlp(input_dim, output_dim, units=32, depth=2, name=None):
-    inputs = x = keras.Input((input_dim,))
-    for _ in range(depth):
-        x = keras.layers.Dense(units, activation="relu")(x)
-    return keras.Model(inputs, keras.layers.Dense(output_dim)(x), name=name)
 
 
 @pytest.fixture

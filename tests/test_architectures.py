@@ -111,7 +111,7 @@ def test_mnist_critic_errors():
         architectures.mnist_critic((32, 32, 1))
     with pytest.raises(ValueError, match=r"\(28, 28, channels\)"):
         architectures.mnist_critic((28, 28))
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(ValueError, match="positive ints"):
         architectures.mnist_critic((28, 28, 0))
 
 
@@ -155,8 +155,11 @@ def test_mnist_generator_without_batch_norm():
 
 
 def test_mnist_generator_errors():
-    for latent_dim in (0, -3, 2.5, True, None):
+    for latent_dim in (0, -3):
         with pytest.raises(ValueError, match="latent_dim"):
+            architectures.mnist_generator(latent_dim)
+    for latent_dim in (2.5, True, None):  # Not ints: see tests/utils/test_argument_validation.py.
+        with pytest.raises(TypeError, match="latent_dim"):
             architectures.mnist_generator(latent_dim)
     with pytest.raises(ValueError, match="output_activation"):
         architectures.mnist_generator(output_activation="no_such_activation")
@@ -231,5 +234,5 @@ def test_toy_errors():
         architectures.toy_generator(depth=0)
     with pytest.raises(ValueError, match="input_dim"):
         architectures.toy_critic(input_dim=-2)
-    with pytest.raises(ValueError, match="latent_dim"):
+    with pytest.raises(TypeError, match="latent_dim"):
         architectures.toy_generator(latent_dim=1.5)

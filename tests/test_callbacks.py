@@ -14,6 +14,7 @@ from PIL import Image
 
 import keras_wgan as kw
 from keras_wgan import callbacks
+from keras_wgan.utils.file_utils import write_atomically
 from tests.conftest import mlp
 
 POINTS = np.random.default_rng(0).normal(1.0, 0.5, size=(128, 2)).astype("float32")
@@ -185,14 +186,19 @@ def test_writes_are_atomic(tmp_path):
     path = tmp_path / "file.png"
     path.write_bytes(b"old")
 
-    def fail(file):
-        file.write(b"partial")
+    def fail(temporary):
+        with open(temporary, "wb") as file:
+            file.write(b"partial")
         raise RuntimeError("disk full")
 
+    def write_new(temporary):
+        with open(temporary, "wb") as file:
+            file.write(b"new")
+
     with pytest.raises(RuntimeError):
-        callbacks._write_atomically(path, fail)
+        write_atomically(path, fail)
     assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["file.png"]
-    callbacks._write_atomically(path, lambda file: file.write(b"new"))
+    write_atomically(path, write_new)
     assert path.read_bytes() == b"new" and os.listdir(tmp_path) == ["file.png"]
 
 

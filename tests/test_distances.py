@@ -1,9 +1,6 @@
 """Tests for `keras_wgan.distances`, checked against SciPy and exact answers."""
 
 import math
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,10 +17,6 @@ from keras_wgan.distances import sample_parallel_lines
 from keras_wgan.distances import total_variation
 from keras_wgan.distances import wasserstein_1d
 from keras_wgan.distances import wasserstein_distance
-
-REPOSITORY = Path(__file__).resolve().parents[1]
-DISTANCES_PATH = REPOSITORY / "keras_wgan" / "distances.py"
-
 
 def random_distribution(rng, size, zeros=0):
     weights = rng.uniform(size=size)
@@ -326,30 +319,18 @@ def test_wasserstein_distance_weight_errors(x_weights, y_weights, message):
         wasserstein_distance(x, y, x_weights, y_weights)
 
 
-@pytest.mark.parametrize("theta", [math.nan, math.inf, "left", None])
-def test_parallel_lines_reject_non_finite_theta(theta):
-    with pytest.raises(ValueError, match="theta"):
+@pytest.mark.parametrize(
+    "theta, error", [(math.nan, ValueError), (math.inf, ValueError), ("left", TypeError), (None, TypeError)]
+)
+def test_parallel_lines_reject_non_finite_theta(theta, error):
+    with pytest.raises(error, match="theta"):
         parallel_lines_distances(theta)
-    with pytest.raises(ValueError, match="theta"):
+    with pytest.raises(error, match="theta"):
         sample_parallel_lines(theta, 10)
 
 
-@pytest.mark.parametrize("n", [0, -1, 2.5, True])
-def test_sample_parallel_lines_rejects_bad_sizes(n):
-    with pytest.raises(ValueError, match="positive integer"):
+@pytest.mark.parametrize("n, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError)])
+def test_sample_parallel_lines_rejects_bad_sizes(n, error):
+    with pytest.raises(error, match="`n`"):
         sample_parallel_lines(0.0, n)
 
-
-def test_distances_module_does_not_import_tensorflow():
-    # Load the file on its own: the package's __init__ imports the models.
-    script = (
-        "import importlib.util, sys\n"
-        "spec = importlib.util.spec_from_file_location(\n"
-        f"    'distances', {str(DISTANCES_PATH)!r})\n"
-        "d = importlib.util.module_from_spec(spec)\n"
-        "spec.loader.exec_module(d)\n"
-        "assert d.wasserstein_distance([[0, 0]], [[3, 4]]) == 5.0\n"
-        "loaded = sorted({'tensorflow', 'keras'} & set(sys.modules))\n"
-        "assert not loaded, loaded\n"
-    )
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)

@@ -19,6 +19,9 @@ import pytest
 import keras_wgan as kw
 from keras_wgan import evaluation
 from keras_wgan.datasets import load_mnist
+from keras_wgan.evaluation import classifier as classifier_module
+from keras_wgan.evaluation.samples import sample_indices
+from keras_wgan.utils.generator_utils import generate_samples
 from tests.conftest import mlp
 
 SMALL = dict(epochs=1, train_size=2000, test_size=500, seed=0)
@@ -141,7 +144,7 @@ def test_mnist_classifier_reloads_without_training(small_classifier, digits, mon
     def no_training():
         raise AssertionError("the cached classifier must be loaded, not trained")
 
-    monkeypatch.setattr(evaluation, "_build_classifier", no_training)
+    monkeypatch.setattr(classifier_module, "_build_classifier", no_training)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # e.g. no optimizer-mismatch warning
         reloaded = evaluation.mnist_classifier(cache, **SMALL)
@@ -401,8 +404,8 @@ def test_quality_metric_frechet_scores_a_generator(small_classifier, digits):
     assert callback.name == "fcd"
     callback.set_model(generator)
     score = run_epochs(callback, 1)[0]["fcd"]
-    fake = evaluation._generate(generator, 300, 0)
-    chosen = real[evaluation._subset(len(real), 300, 0)]
+    fake = generate_samples(generator, 300, 0)
+    chosen = real[sample_indices(len(real), 300, 0)]
     expected = evaluation.frechet_classifier_distance(chosen, fake, classifier, value_range=(-1, 1))
     assert score == pytest.approx(expected, rel=1e-6)
     real_vs_real = evaluation.frechet_classifier_distance(real[:300], real[300:600], classifier)

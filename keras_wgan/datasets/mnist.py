@@ -1,4 +1,4 @@
-"""MNIST for keras_wgan: loading, a held-out split and the `tf.data` input.
+"""MNIST for keras_wgan: where the digits come from.
 
 `load_mnist()` finds the digits in this order:
 
@@ -13,10 +13,12 @@
 
 MNIST is by Y. LeCun, C. Cortes and C. J. C. Burges, under CC BY-SA 3.0; see
 `keras_wgan/datasets/_data/README.md` for the bundled files.
+
+The IDX reader is in `keras_wgan.datasets.idx`, the image helpers
+(`split_holdout`, `make_image_dataset`, ...) in `keras_wgan.datasets.images`;
+they are re-exported here, where they were first defined.
 """
 
-import gzip
-import math
 import os
 import socket
 import threading
@@ -25,7 +27,22 @@ from typing import NamedTuple
 
 import keras
 import numpy as np
-from keras import ops
+
+# Re-exported: importable from here before the image helpers had their own modules.
+from keras_wgan.datasets.idx import read_idx
+from keras_wgan.datasets.images import make_image_dataset, scale_images, split_holdout, unscale_images
+from keras_wgan.utils import argument_validation
+
+__all__ = [
+    "MNIST_IMAGE_SHAPE",
+    "MNISTData",
+    "load_mnist",
+    "make_image_dataset",
+    "read_idx",
+    "scale_images",
+    "split_holdout",
+    "unscale_images",
+]
 
 MNIST_IMAGE_SHAPE = (28, 28)
 
@@ -33,17 +50,6 @@ _BUNDLED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_data")
 _BUNDLED_SOURCE = "bundled MNIST test split (10,000 digits, CC BY-SA 3.0)"
 _DOWNLOAD_HOST = "storage.googleapis.com"  # Where keras.datasets.mnist lives.
 _DOWNLOAD_PROBE_TIMEOUT = 3.0
-
-# IDX type codes (third magic byte) -> big-endian NumPy dtypes.
-_IDX_DTYPES = {
-    0x08: np.dtype(">u1"),
-    0x09: np.dtype(">i1"),
-    0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"),
-    0x0D: np.dtype(">f4"),
-    0x0E: np.dtype(">f8"),
-}
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 class MNISTData(NamedTuple):
@@ -59,81 +65,6 @@ class MNISTData(NamedTuple):
     images: np.ndarray
     labels: np.ndarray
     source: str
-
-
-def read_idx(path):
-    """Reads an IDX file (the format MNIST is distributed in).
-
-    The file may be gzip-compressed or not; compression is detected from the
-    file's first bytes, not from its name.
-
-    Args:
-        path: path of the IDX file, e.g. `"train-images-idx3-ubyte.gz"`.
-
-    Returns:
-        A NumPy array in native byte order whose shape is the dimensions
-        stored in the file, e.g. `(60000, 28, 28)` of `uint8` for MNIST
-        training images.
-
-    Raises:
-        FileNotFoundError: if `path` does not exist.
-        ValueError: if the file is not a valid IDX file (bad magic number,
-            unknown type code, or a size that does not match its header).
-
-    Example:
-
-    ```python
-    labels = read_idx("t10k-labels-idx1-ubyte.gz")
-    assert labels.shape == (10000,) and labels.dtype == "uint8"
-    ```
-    """
-    path = os.fspath(path)
-    with open(path, "rb") as file:
-        compressed = file.read(2) == _GZIP_MAGIC
-    opener = gzip.open if compressed else open
-    try:
-        with opener(path, "rb") as file:
-            raw = file.read()
-    except (OSError, EOFError) as error:
-        # A truncated or corrupt .gz file; gzip.BadGzipFile is an OSError.
-        raise ValueError(f"Could not read IDX file {path}: {error}") from error
-
-    if len(raw) < 4:
-        raise ValueError(
-            f"{path} is not an IDX file: it holds only {len(raw)} bytes, "
-            "fewer than the 4-byte magic number."
-        )
-    type_code, ndim = raw[2], raw[3]
-    if raw[:2] != b"\x00\x00" or type_code not in _IDX_DTYPES or ndim == 0:
-        magic = int.from_bytes(raw[:4], "big")
-        raise ValueError(
-            f"{path} is not an IDX file: bad magic number 0x{magic:08X}. "
-            "Expected 0x0000TTDD with a type code TT in "
-            "{08, 09, 0B, 0C, 0D, 0E} and DD >= 1 dimensions "
-            "(MNIST images: 0x00000803, labels: 0x00000801)."
-        )
-    header_size = 4 + 4 * ndim
-    if len(raw) < header_size:
-        raise ValueError(
-            f"IDX file {path} is truncated: its magic number announces "
-            f"{ndim} dimensions but the header is cut short."
-        )
-    shape = tuple(
-        int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
-    )
-    dtype = _IDX_DTYPES[type_code]
-    expected_bytes = math.prod(shape) * dtype.itemsize
-    actual_bytes = len(raw) - header_size
-    if actual_bytes != expected_bytes:
-        raise ValueError(
-            f"IDX file {path} is corrupt or truncated: its header gives "
-            f"dimensions {shape} ({expected_bytes} bytes of data) but it "
-            f"holds {actual_bytes} bytes of data."
-        )
-    array = np.frombuffer(raw, dtype=dtype, offset=header_size).reshape(shape)
-    # `astype` copies, which also makes the array writable (frombuffer over
-    # `bytes` is read-only).
-    return array.astype(dtype.newbyteorder("="))
 
 
 def load_mnist(path=None, *, allow_download=True, verbose=True):
@@ -181,6 +112,8 @@ def load_mnist(path=None, *, allow_download=True, verbose=True):
     dataset = make_image_dataset(train, batch_size=50, value_range=(-1, 1))
     ```
     """
+    allow_download = argument_validation.check_bool(allow_download, "allow_download")
+    verbose = argument_validation.check_bool(verbose, "verbose")
     if path is not None:
         images, labels, source = _load_from_path(path)
         return _report(MNISTData(images, labels, source), verbose)
@@ -215,231 +148,6 @@ def load_mnist(path=None, *, allow_download=True, verbose=True):
     return _report(
         MNISTData(images, labels, _BUNDLED_SOURCE), verbose, fallback_reason
     )
-
-
-def split_holdout(images, holdout=1000, seed=0):
-    """Splits images into a training part and a held-out part.
-
-    The held-out part serves the held-out critic estimate: WGAN-GP's paper
-    (Gulrajani et al. 2017, Fig. 5b) compares the critic's loss on training
-    and on held-out digits to see when the critic overfits. The split is
-    deterministic for a given `seed`, and both parts keep the original order.
-
-    Args:
-        images: array whose first axis indexes examples (at least 2 of them).
-        holdout: how many examples to hold out: an `int` count
-            (`1 <= holdout < len(images)`), or a `float` fraction in
-            `(0, 1)` rounded to a count that must satisfy the same bounds.
-        seed: seed of the random choice of held-out examples.
-
-    Returns:
-        A tuple `(train, heldout)` of arrays, with `len(heldout)` equal to the
-        held-out count and `len(train) + len(heldout) == len(images)`.
-
-    Raises:
-        ValueError: if `holdout` is not a valid count or fraction.
-
-    Example:
-
-    >>> train, heldout = split_holdout(np.zeros((10000, 28, 28)), 1000)
-    >>> train.shape, heldout.shape
-    ((9000, 28, 28), (1000, 28, 28))
-    """
-    images = np.asarray(images)
-    if images.ndim == 0:
-        raise ValueError("`images` must have a first (example) axis.")
-    count = len(images)
-    if isinstance(holdout, (bool, np.bool_)):
-        raise ValueError(f"`holdout` must be an int or a float, not {holdout}.")
-    if isinstance(holdout, (int, np.integer)):
-        heldout_count = int(holdout)
-    elif isinstance(holdout, (float, np.floating)):
-        if not 0.0 < holdout < 1.0:
-            raise ValueError(
-                "A float `holdout` is a fraction and must lie in (0, 1). "
-                f"Received: holdout={holdout}"
-            )
-        heldout_count = int(round(holdout * count))
-    else:
-        raise ValueError(
-            f"`holdout` must be an int or a float. Received: {holdout!r}"
-        )
-    if not 1 <= heldout_count < count:
-        raise ValueError(
-            "`holdout` must leave at least one example on each side: "
-            f"got {heldout_count} held-out examples out of {count} "
-            f"(holdout={holdout})."
-        )
-    order = np.random.default_rng(seed).permutation(count)
-    heldout_indices = np.sort(order[:heldout_count])
-    train_indices = np.sort(order[heldout_count:])
-    return images[train_indices], images[heldout_indices]
-
-
-def make_image_dataset(
-    images,
-    batch_size,
-    *,
-    value_range=(-1.0, 1.0),
-    shuffle=True,
-    seed=None,
-    repeat=False,
-):
-    """Builds the `tf.data` pipeline that feeds real images to a WGAN.
-
-    Images are stored as `uint8` and scaled to `float32` per batch, which
-    keeps the in-memory copy four times smaller. Batches are built with
-    `drop_remainder=True`: every batch has the same static shape, so a
-    compiled (XLA) train step is traced once, and the gradient penalty's
-    per-example interpolation never sees a short batch.
-
-    Args:
-        images: `uint8` array of shape `(N, H, W)` or `(N, H, W, C)`, e.g.
-            MNIST's `(N, 28, 28)`.
-        batch_size: number of images per batch, `1 <= batch_size <= N`.
-        value_range: `(low, high)` the pixels are mapped to: 0 -> `low` and
-            255 -> `high`. Match the generator's output activation:
-            `(-1.0, 1.0)` for `"tanh"`, `(0.0, 1.0)` for `"sigmoid"`.
-        shuffle: whether to shuffle the images (with a buffer that holds them
-            all), in a new order on every pass.
-        seed: optional seed of the shuffle, for a reproducible order.
-        repeat: whether to repeat forever (then pass `steps_per_epoch` to
-            `fit`). Otherwise one pass yields `N // batch_size` batches.
-
-    Returns:
-        A `tf.data.Dataset` of `float32` tensors of shape
-        `(batch_size, H, W, C)` (with `C = 1` for `(N, H, W)` input).
-
-    Raises:
-        ValueError: for images that are empty, not `uint8`, of the wrong rank
-            or fewer than `batch_size`; a `batch_size` below 1; or a bad
-            `value_range`.
-
-    Example:
-
-    >>> images = np.zeros((100, 28, 28), dtype="uint8")
-    >>> dataset = make_image_dataset(images, batch_size=32, seed=0)
-    >>> [tuple(batch.shape) for batch in dataset]
-    [(32, 28, 28, 1), (32, 28, 28, 1), (32, 28, 28, 1)]
-    """
-    low, high = _check_value_range(value_range)
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise ValueError(
-            f"`images` must be uint8 (pixel values 0..255). Received dtype "
-            f"{images.dtype}. Scale float images yourself or convert them."
-        )
-    if images.ndim == 3:
-        images = images[..., np.newaxis]
-    elif images.ndim != 4:
-        raise ValueError(
-            "`images` must have shape (N, H, W) or (N, H, W, C). "
-            f"Received shape {images.shape}."
-        )
-    if len(images) == 0:
-        raise ValueError("`images` is empty: there is nothing to train on.")
-    if isinstance(batch_size, (bool, np.bool_)) or not isinstance(
-        batch_size, (int, np.integer)
-    ):
-        raise ValueError(
-            f"`batch_size` must be an int. Received: {batch_size!r}"
-        )
-    if batch_size < 1:
-        raise ValueError(f"`batch_size` must be >= 1. Received: {batch_size}")
-    if len(images) < batch_size:
-        raise ValueError(
-            f"Only {len(images)} images for batch_size={batch_size}: with "
-            "drop_remainder=True the dataset would be empty."
-        )
-
-    import tensorflow as tf  # Only tf.data needs it (JAX runs without it).
-
-    scale = (high - low) / 255.0
-
-    def to_value_range(batch):
-        return tf.cast(batch, tf.float32) * scale + low
-
-    dataset = tf.data.Dataset.from_tensor_slices(images)
-    if shuffle:
-        dataset = dataset.shuffle(
-            len(images), seed=seed, reshuffle_each_iteration=True
-        )
-    if repeat:
-        dataset = dataset.repeat()
-    dataset = dataset.batch(int(batch_size), drop_remainder=True)
-    # Scaling whole batches is one vectorised op instead of N small ones.
-    dataset = dataset.map(to_value_range, num_parallel_calls=tf.data.AUTOTUNE)
-    return dataset.prefetch(tf.data.AUTOTUNE)
-
-
-def scale_images(images, value_range=(-1.0, 1.0)):
-    """Maps `uint8` pixels 0..255 linearly to `float32` in `value_range`.
-
-    The same mapping as `make_image_dataset`, for data outside `tf.data`.
-
-    Args:
-        images: `uint8` array or tensor, any shape.
-        value_range: `(low, high)`: 0 maps to `low` and 255 to `high`.
-
-    Returns:
-        A `float32` tensor of the same shape (a backend tensor; use
-        `keras.ops.convert_to_numpy` for a NumPy array).
-
-    Example:
-
-    >>> x = scale_images(np.array([0, 255], dtype="uint8"))
-    >>> keras.ops.convert_to_numpy(x).tolist()
-    [-1.0, 1.0]
-    """
-    low, high = _check_value_range(value_range)
-    images = ops.convert_to_tensor(images)
-    dtype = keras.backend.standardize_dtype(images.dtype)
-    if dtype != "uint8":
-        raise ValueError(
-            f"`images` must be uint8 (pixel values 0..255). Received {dtype}."
-        )
-    return ops.cast(images, "float32") * ((high - low) / 255.0) + low
-
-
-def unscale_images(images, value_range=(-1.0, 1.0)):
-    """Maps images in `value_range` (e.g. generator outputs) to [0, 1].
-
-    Values outside `value_range` are clipped, so the result can be saved as an
-    image even from a generator with a linear output.
-
-    Args:
-        images: float array or tensor with values in `value_range`.
-        value_range: `(low, high)` of the input, e.g. `(-1.0, 1.0)` for a
-            `tanh` generator and `(0.0, 1.0)` for a `sigmoid` one.
-
-    Returns:
-        A `float32` tensor of the same shape with values in [0, 1].
-
-    Example:
-
-    >>> x = unscale_images(np.array([-1.0, 0.0, 1.0, 3.0]))
-    >>> keras.ops.convert_to_numpy(x).tolist()
-    [0.0, 0.5, 1.0, 1.0]
-    """
-    low, high = _check_value_range(value_range)
-    images = ops.cast(ops.convert_to_tensor(images), "float32")
-    return ops.clip((images - low) / (high - low), 0.0, 1.0)
-
-
-def _check_value_range(value_range):
-    try:
-        low, high = (float(value) for value in value_range)
-    except (TypeError, ValueError):
-        raise ValueError(
-            "`value_range` must be a pair of numbers (low, high), e.g. "
-            f"(-1.0, 1.0). Received: {value_range!r}"
-        ) from None
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(
-            "`value_range` must be finite with low < high. "
-            f"Received: {value_range!r}"
-        )
-    return low, high
 
 
 def _report(data, verbose, reason=None):

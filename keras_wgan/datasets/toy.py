@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from keras_wgan.utils import argument_validation
+
 _EIGHT_GAUSSIANS_CENTRES = 2.0 * np.array(
     [
         (1.0, 0.0),
@@ -138,18 +140,9 @@ def sample_toy(name, n, seed=None):
     >>> sample_toy("8gaussians", 4, seed=0).shape
     (4, 2)
     """
-    sampler = _SAMPLERS.get(name) if isinstance(name, str) else None
-    if sampler is None:
-        raise ValueError(
-            f"Unknown toy data set {name!r}. Expected one of: "
-            f"{', '.join(repr(valid) for valid in _SAMPLERS)}"
-        )
+    sampler = _SAMPLERS[argument_validation.check_one_of(name, "name", tuple(_SAMPLERS))]
     return sampler(n, seed=seed)
 
 
 def _num_points(n):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(
-            f"Argument `n` must be a non-negative integer. Received: n={n!r}"
-        )
-    return int(n)
+    return argument_validation.check_int(n, "n", minimum=0)

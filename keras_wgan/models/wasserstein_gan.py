@@ -6,6 +6,7 @@ from keras import ops
 from keras_wgan.backends import current as backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
 from keras_wgan.models import real_data
+from keras_wgan.utils import argument_validation
 
 
 class WassersteinGAN(keras.Model):
@@ -55,9 +56,8 @@ class WassersteinGAN(keras.Model):
     def __init__(self, critic, generator, *, critic_steps=5, seed=None, **kwargs):
         super().__init__(**kwargs)
         _check_networks(critic, generator)
-        critic_steps = _as_int(critic_steps, "critic_steps")
-        if critic_steps < 1:
-            raise ValueError(f"`critic_steps` must be at least 1. Received: {critic_steps}")
+        critic_steps = argument_validation.check_positive_int(critic_steps, "critic_steps")
+        seed = argument_validation.check_seed(seed, allow_none=True)
         self.critic = critic
         self.generator = generator
         self.critic_steps = critic_steps
@@ -80,10 +80,21 @@ class WassersteinGAN(keras.Model):
         return [self.critic_loss_tracker, self.generator_loss_tracker, self.wasserstein_tracker]
 
     def default_critic_optimizer(self):
-        raise NotImplementedError
+        """Returns the critic's optimizer when `compile` is given none.
+
+        Subclasses must override it with their paper's choice (`WGAN`:
+        RMSprop 5e-5, `WGANGP`: Adam 1e-4 with beta_1=0, beta_2=0.9). Called
+        once per `compile`; must return a new optimizer object each call.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define `default_critic_optimizer()`.")
 
     def default_generator_optimizer(self):
-        raise NotImplementedError
+        """Returns the generator's optimizer when `compile` is given none.
+
+        Same contract as `default_critic_optimizer`; the object must be a
+        different one from the critic's.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define `default_generator_optimizer()`.")
 
     def compile(self, critic_optimizer=None, generator_optimizer=None, **kwargs):
         """Sets the two optimizers; other arguments go to `keras.Model.compile`.
@@ -246,27 +257,55 @@ class WassersteinGAN(keras.Model):
             seed: int for reproducible samples, or None (Keras's global
                 seed, see `keras.utils.set_random_seed`).
         """
-        n = _as_int(n, "n")
-        if n < 1:
-            raise ValueError(f"`n` must be at least 1. Received: {n}")
+        n = argument_validation.check_positive_int(n, "n")
+        seed = argument_validation.check_seed(seed, allow_none=True)
         # Not the model's own seed generator: sampling must not change the
         # noise that training sees next.
         latent = keras.random.normal((n, self.latent_dim), seed=seed)
         return ops.convert_to_numpy(self.generator(latent, training=False))
 
     def critic_penalty(self, real, fake, step=0):
-        """Returns `(penalty_loss, logs)` added to the critic loss.
+        """Returns `(penalty_loss, logs)`: a term added to the critic loss.
 
-        `step` is the index of the critic iteration within the train step.
+        Called inside the critic's gradient computation (so the penalty is
+        differentiated with the loss), once per critic iteration. The base
+        class adds nothing; `WGANGP` returns `gp_weight * gradient_penalty`.
+
+        Args:
+            real: the iteration's real batch, `(batch_size, *sample_shape)`.
+            fake: the generated batch of the same shape (not detached).
+            step: index of the critic iteration in the train step,
+                `0 <= step < critic_steps`, a Python int.
+
+        Returns:
+            `penalty_loss`, a float32 scalar tensor (or 0.0), and `logs`, a
+            dict of scalars to average into the epoch's metrics. Each key
+            must be the name of a metric in `self.metrics`: add a
+            `keras.metrics.Mean(name=key)` tracker to `metrics` for it.
         """
         return 0.0, {}
 
     def after_critic_update(self):
-        """Hook run after every critic update (weight clipping)."""
+        """Runs after every critic update, outside the gradient computation.
+
+        The place for a projection of the critic's weights: `WGAN` clips
+        them to `[-clip_value, clip_value]` here. Must only assign
+        variables (it runs inside the compiled train step); returns nothing.
+        """
         return None
 
     def critic_iteration(self, real, step=0):
-        """One critic update on one real batch and one fresh noise batch."""
+        """One critic update on one real batch and one fresh noise batch.
+
+        Args:
+            real: a real batch, `(batch_size, *sample_shape)`.
+            step: index of the critic iteration in the train step.
+
+        Returns:
+            `(loss, logs)`: the critic loss including `critic_penalty`, and
+            the logs of `critic_penalty` plus `wasserstein_estimate`, each
+            averaged into the metric of the same name.
+        """
         batch_size = ops.shape(real)[0]
         fake = self.generator(self._training_latent(batch_size), training=True)
 
@@ -289,7 +328,15 @@ class WassersteinGAN(keras.Model):
         return loss, logs
 
     def generator_iteration(self, batch_size):
-        """One generator update on a fresh noise batch."""
+        """One generator update on a fresh noise batch.
+
+        Args:
+            batch_size: number of latent vectors, the (per-replica) size of
+                the real batches.
+
+        Returns:
+            The generator loss, a float32 scalar tensor.
+        """
 
         def loss_function():
             fake = self.generator(self._training_latent(batch_size), training=True)
@@ -336,13 +383,14 @@ class WassersteinGAN(keras.Model):
         return backend.step_logs({self.wasserstein_tracker.name: self.wasserstein_tracker.result()})
 
     def _metric_named(self, name):
-        return next(m for m in self.metrics if m.name == name)
-
-
-def _as_int(value, name):
-    if isinstance(value, bool) or not float(value).is_integer():
-        raise TypeError(f"`{name}` must be an integer. Received: {value!r}")
-    return int(value)
+        for metric in self.metrics:
+            if metric.name == name:
+                return metric
+        raise KeyError(
+            f"{type(self).__name__} logs {name!r} (from `critic_penalty` or `critic_iteration`) but has "
+            f"no metric of that name. Add a `keras.metrics.Mean(name={name!r})` to its `metrics` property. "
+            f"Metrics: {[metric.name for metric in self.metrics]}"
+        )
 
 
 def _check_networks(critic, generator):

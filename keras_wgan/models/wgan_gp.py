@@ -8,6 +8,7 @@ from keras import ops
 
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.penalty import gradient_penalty
+from keras_wgan.utils import argument_validation
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -77,27 +78,17 @@ class WGANGP(WassersteinGAN):
         penalty_batch_fraction=1.0,
         **kwargs,
     ):
-        gp_weight = float(gp_weight)
-        if not gp_weight >= 0.0:
-            raise ValueError(f"`gp_weight` must be non-negative. Received: {gp_weight}")
+        gp_weight = argument_validation.check_number(gp_weight, "gp_weight", minimum=0.0)
         super().__init__(critic, generator, critic_steps=critic_steps, seed=seed, **kwargs)
-        if isinstance(penalty_every, bool) or not float(penalty_every).is_integer():
-            raise TypeError(f"`penalty_every` must be an integer. Received: {penalty_every!r}")
-        penalty_every = int(penalty_every)
-        if not 1 <= penalty_every <= self.critic_steps:
-            raise ValueError(
-                f"`penalty_every` must be between 1 and `critic_steps` ({self.critic_steps}). "
-                f"Received: {penalty_every}"
-            )
-        if isinstance(penalty_batch_fraction, bool):
-            raise TypeError(f"`penalty_batch_fraction` must be a float. Received: {penalty_batch_fraction!r}")
-        penalty_batch_fraction = float(penalty_batch_fraction)
-        if not 0.0 < penalty_batch_fraction <= 1.0:
-            raise ValueError(
-                f"`penalty_batch_fraction` must be in (0, 1]. Received: {penalty_batch_fraction}"
-            )
+        # At most `critic_steps`: the penalty must apply at least once per step.
+        penalty_every = argument_validation.check_int(
+            penalty_every, "penalty_every", minimum=1, maximum=self.critic_steps
+        )
+        penalty_batch_fraction = argument_validation.check_number(
+            penalty_batch_fraction, "penalty_batch_fraction", minimum=0.0, exclusive_minimum=True, maximum=1.0
+        )
         self.gp_weight = gp_weight
-        self.one_sided = bool(one_sided)
+        self.one_sided = argument_validation.check_bool(one_sided, "one_sided")
         self.penalty_every = penalty_every
         self.penalty_batch_fraction = penalty_batch_fraction
         penalised = len(range(0, self.critic_steps, penalty_every))

@@ -1,0 +1,36 @@
+"""Keras callbacks for training a Wasserstein GAN: progress, quality and fault tolerance.
+
+Progress:
+
+- `SampleGrid`: a PNG of generated samples every few epochs, always from the
+  same latent vectors, so successive files show the generator improving
+  rather than new random draws.
+- `TensorBoardSamples`: the same fixed-latent samples as TensorBoard images,
+  next to the scalars of `keras.callbacks.TensorBoard`.
+- `TrainingCurves`: a PNG of the logged metrics, rewritten every epoch; the
+  train and held-out `wasserstein_estimate` share a panel so the gap of an
+  overfitting critic (WGAN-GP paper, Fig. 5b) is visible at a glance.
+- `QualityMetric`: a sample-quality metric (exact W1, FCD, any
+  `metric(model)`) written into the epoch logs.
+
+Fault tolerance:
+
+- `AtomicModelCheckpoint`: `ModelCheckpoint` that writes a temporary file and
+  renames it, and never saves NaN weights.
+- `AtomicBackupAndRestore`: `BackupAndRestore` with the same guarantees; a
+  killed run resumes from its last completed epoch with its step counters.
+- `StopOnNonFinite`: stops at the first NaN or inf metric with a message
+  naming the metric and the step (`NonFiniteLossError`).
+
+The PNG writers `save_image_grid`, `save_scatter_plot` and `save_figure`
+live in `keras_wgan.visualization` and are re-exported here.
+"""
+
+from keras_wgan.callbacks.atomic_backup_and_restore import AtomicBackupAndRestore
+from keras_wgan.callbacks.atomic_model_checkpoint import AtomicModelCheckpoint
+from keras_wgan.callbacks.quality_metric import QualityMetric
+from keras_wgan.callbacks.sample_grid import SampleGrid
+from keras_wgan.callbacks.stop_on_non_finite import NonFiniteLossError, StopOnNonFinite
+from keras_wgan.callbacks.tensorboard_samples import TensorBoardSamples
+from keras_wgan.callbacks.training_curves import TrainingCurves
+from keras_wgan.visualization import save_figure, save_image_grid, save_scatter_plot

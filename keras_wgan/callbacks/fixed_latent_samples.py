@@ -1,0 +1,75 @@
+"""The base of the sample callbacks: latent vectors fixed at train begin."""
+
+import keras
+
+from keras_wgan.models.wasserstein_gan import WassersteinGAN
+from keras_wgan.utils import argument_validation
+from keras_wgan.utils.generator_utils import draw_latent
+
+
+class FixedLatentSamples(keras.callbacks.Callback):
+    """Generates samples from latent vectors drawn once, at train begin.
+
+    The base of `SampleGrid` and `TensorBoardSamples`. The latents equal
+    those of `model.generate(num_samples, seed=seed)`
+    (`keras_wgan.utils.generator_utils.draw_latent`), and drawing them does
+    not change the noise the model trains on.
+
+    Args:
+        num_samples: number of samples per output.
+        seed: int, seeds the fixed latent vectors.
+        value_range: `(low, high)` of the generator's images.
+        every: write after every `every`-th epoch.
+
+    Attributes:
+        latent: the fixed latent vectors, a NumPy array of shape
+            `(num_samples, latent_dim)`, set at train begin.
+        kind: `"images"` or `"points"` (2-D samples), set at train begin.
+    """
+
+    def __init__(self, *, num_samples, seed, value_range, every):
+        super().__init__()
+        self.num_samples = argument_validation.check_positive_int(num_samples, "num_samples")
+        self.every = argument_validation.check_positive_int(every, "every")
+        # An int seed draws statelessly: the same latents in every run, and
+        # Keras's global random state (hence training) is untouched.
+        self.seed = argument_validation.check_seed(seed)
+        self.value_range = argument_validation.check_value_range(value_range)
+        self.latent = None
+        self.kind = None
+
+    def on_train_begin(self, logs=None):
+        model = self.model
+        if not isinstance(model, WassersteinGAN):
+            raise TypeError(
+                f"{type(self).__name__} needs a keras_wgan WassersteinGAN (such as "
+                "`keras_wgan.WGAN` or `keras_wgan.WGANGP`) to draw samples from its "
+                f"generator. Received: model={model!r} of type {type(model).__name__}"
+            )
+        self.kind = sample_kind(model.sample_shape, type(self).__name__)
+        shape = (self.num_samples, model.latent_dim)
+        # Drawn once and kept across `fit` calls, so that a continued run
+        # still shows the same latents.
+        if self.latent is None or self.latent.shape != shape:
+            self.latent = draw_latent(self.num_samples, model.latent_dim, self.seed)
+
+    def _due(self, epoch):
+        return (epoch + 1) % self.every == 0
+
+    def _samples(self):
+        samples = self.model.generator(self.latent, training=False)
+        return keras.ops.convert_to_numpy(keras.ops.cast(samples, "float32"))
+
+
+def sample_kind(sample_shape, owner):
+    """`"points"` for 2-D samples, `"images"` for `(H, W)`, `(H, W, 1)`, `(H, W, 3)`."""
+    sample_shape = tuple(sample_shape)
+    if sample_shape == (2,):
+        return "points"
+    if len(sample_shape) == 2 or (len(sample_shape) == 3 and sample_shape[-1] in (1, 3)):
+        return "images"
+    raise ValueError(
+        f"{owner} draws images of shape (H, W), (H, W, 1) or (H, W, 3) and 2-D "
+        f"points of shape (2,). This generator makes samples of shape {sample_shape}."
+    )
+

@@ -1,0 +1,50 @@
+"""Evaluating a trained generator: exact W1 to data and a Frechet distance.
+
+The critic's `wasserstein_estimate` is what a WGAN optimises, but it is
+measured by a critic that is itself being trained, so it is not comparable
+between runs. This module provides the two fixed yardsticks used instead:
+
+- `w1_to_data`: the exact Wasserstein-1 distance between generated and real
+  samples (`keras_wgan.distances.wasserstein_distance`), the quantity the
+  critic estimates. Meant for low-dimensional data (the 2-D toys) and, with
+  a few thousand samples, for pixels.
+- the Frechet classifier distance (FCD) for MNIST: the Frechet (FID)
+  formula applied in the feature space of a small CNN trained on MNIST
+  itself. FID proper needs Inception-v3 weights, which cannot be downloaded
+  on an offline machine; an MNIST classifier is the usual stand-in. FCD
+  values are NOT comparable to published FIDs (Lucic et al. 2018 report
+  WGAN 6.7 and WGAN-GP 20.3 on MNIST with Inception features), only to
+  other FCDs computed with the same classifier.
+
+`QualityMetric` runs either of them (or any `metric(model) -> float`) during
+`fit()` and writes the value into the epoch logs, next to the
+`wasserstein_estimate`, so that `History`, `CSVLogger` and plots see it.
+
+Example:
+
+```python
+import keras_wgan as kw
+from keras_wgan import evaluation
+
+images, _, _ = kw.datasets.load_mnist(allow_download=False)
+train, heldout = kw.datasets.split_holdout(images, 1000)
+callbacks = [
+    evaluation.QualityMetric.frechet(heldout, n=1000, every=5),  # "fcd"
+    keras.callbacks.CSVLogger("log.csv"),  # AFTER the QualityMetric
+]
+wgan.fit(dataset, epochs=50, callbacks=callbacks)
+```
+"""
+
+from keras_wgan.evaluation.frechet import feature_statistics, frechet_distance
+from keras_wgan.evaluation.frechet_classifier_distance import (
+    FrechetClassifierDistance,
+    classifier_features,
+    frechet_classifier_distance,
+)
+from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
+from keras_wgan.evaluation.wasserstein import w1_to_data
+
+# A callback, defined with the others; re-exported here, where it was first
+# defined. Imported last: it builds on the modules above.
+from keras_wgan.callbacks.quality_metric import QualityMetric  # noqa: E402
