@@ -5,6 +5,7 @@
     python examples/mnist_wgan.py --resume         # continue the run in --out
     python examples/mnist_wgan.py --dtype-policy mixed_bfloat16   # mixed precision
     python examples/mnist_wgan.py --strategy mirrored   # all local GPUs
+    python examples/mnist_wgan.py --conditional    # ask for a digit: a conditional WGAN-GP
 
 On several machines, run the same command on each with `--strategy
 multiworker` and its own TF_CONFIG (see the README, "Multi-GPU and
@@ -13,6 +14,7 @@ multi-machine training").
 The run leaves in its output folder (default `runs/mnist_wgan`):
 
     samples/samples_epoch_001.png ...   generated digits from FIXED latent vectors
+                                        (--conditional: one row per digit, 0 to 9)
     curves.png                          W estimate (train and held-out) and losses
     metrics.csv                         one row per epoch (Keras's CSVLogger)
     checkpoints/wgan.keras              the whole model after the last epoch
@@ -38,7 +40,7 @@ import tensorflow as tf  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import mnist_critic, mnist_generator  # noqa: E402
-from keras_wgan.backend import check_even_split  # noqa: E402
+from keras_wgan.backends.tensorflow import check_even_split  # noqa: E402
 from keras_wgan.datasets import load_mnist, make_image_dataset, split_holdout  # noqa: E402
 
 VALUE_RANGE = (-1.0, 1.0)  # tanh generator; the data are scaled to match.
@@ -79,6 +81,9 @@ def parse_args(argv=None):
     parser.add_argument("--fcd-every", type=int, default=None, metavar="K",
                         help="log the Frechet classifier distance every K epochs, 0 for never "
                              "(default 1; --quick: 0)")
+    parser.add_argument("--conditional", action="store_true",
+                        help="a conditional WGAN (labels in, projection critic): ask for a digit; logs "
+                             "conditional_accuracy with the FCD")
     parser.add_argument("--quick", action="store_true",
                         help="a short run (about 3 minutes on 2 CPU cores) with a narrower network")
     args = parser.parse_args(argv)
@@ -100,6 +105,7 @@ def parse_args(argv=None):
     if args.steps_per_epoch is not None and args.steps_per_epoch < 1:
         parser.error("--steps-per-epoch must be at least 1")
     args.export = args.export or os.path.join(args.out, "export", "mnist_generator")
+    args.num_classes = 10 if args.conditional else None
     return args
 
 
@@ -132,21 +138,24 @@ def build_model(args):
     previous_policy = keras.config.dtype_policy()
     keras.config.set_dtype_policy(args.dtype_policy)
     try:
-        critic = mnist_critic(dim=args.dim)
+        critic = mnist_critic(dim=args.dim, num_classes=args.num_classes)
         # BatchNormalization in the generator (the official code has it in its
         # clipping mode only) is harmless to the penalty, which differentiates
         # the critic alone, and forms digits in fewer steps.
-        generator = mnist_generator(args.latent_dim, dim=args.dim, output_activation="tanh")
+        generator = mnist_generator(args.latent_dim, dim=args.dim, output_activation="tanh",
+                                    num_classes=args.num_classes)
     finally:
         keras.config.set_dtype_policy(previous_policy)
     if args.variant == "gp":
         # The official MNIST code's Adam(beta_1=0.5); the quick run doubles
         # the learning rate.
         learning_rate = 2e-4 if args.quick else 1e-4
-        model = kw.WGANGP(critic, generator, critic_steps=args.critic_steps, seed=args.seed)
+        model = kw.WGANGP(critic, generator, critic_steps=args.critic_steps, seed=args.seed,
+                          num_classes=args.num_classes)
         optimizers = [keras.optimizers.Adam(learning_rate, beta_1=0.5, beta_2=0.9) for _ in range(2)]
     else:
-        model = kw.WGAN(critic, generator, critic_steps=args.critic_steps, seed=args.seed)
+        model = kw.WGAN(critic, generator, critic_steps=args.critic_steps, seed=args.seed,
+                        num_classes=args.num_classes)
         optimizers = [None, None]  # The paper's RMSprop(5e-5).
     jit_compile = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
     model.compile(critic_optimizer=optimizers[0], generator_optimizer=optimizers[1],
@@ -176,11 +185,15 @@ def main(argv=None):
     except (OSError, ValueError) as error:
         sys.exit(f"error: cannot load MNIST from {args.data}: {error}")
     train_images, heldout_images = split_holdout(mnist.images, holdout=args.holdout, seed=args.seed)
+    # A conditional model trains on (image, label) pairs: the same split.
+    train_labels, heldout_labels = (
+        split_holdout(mnist.labels, holdout=args.holdout, seed=args.seed) if args.conditional else (None, None))
     # With a fixed number of steps per epoch the data repeat; without, an
     # epoch is one pass over them.
     train = make_image_dataset(train_images, args.batch_size, value_range=VALUE_RANGE, seed=args.seed,
-                               repeat=args.steps_per_epoch is not None)
-    heldout = make_image_dataset(heldout_images, args.batch_size, value_range=VALUE_RANGE, shuffle=False)
+                               repeat=args.steps_per_epoch is not None, labels=train_labels)
+    heldout = make_image_dataset(heldout_images, args.batch_size, value_range=VALUE_RANGE, shuffle=False,
+                                 labels=heldout_labels)
     print(f"training on {len(train_images)} digits, {len(heldout_images)} held out")
 
     # 2. The model: the WGAN-GP paper's MNIST critic and generator, built and
@@ -210,6 +223,12 @@ def main(argv=None):
         # It writes into the epoch's logs, so it comes before the loggers.
         callbacks.append(kw.evaluation.QualityMetric.frechet(
             heldout_images, n=min(1000, len(heldout_images)), value_range=VALUE_RANGE, every=args.fcd_every))
+    if chief and args.conditional:
+        # Does the generator draw the digit asked for? The same classifier
+        # as the FCD's judges 100 samples per class (at the first and last
+        # epoch only when the FCD is off).
+        callbacks.append(kw.evaluation.QualityMetric.conditional_accuracy(
+            n_per_class=100, value_range=VALUE_RANGE, every=args.fcd_every or args.epochs))
     if chief:
         callbacks += [
             keras.callbacks.CSVLogger(csv_path, append=args.resume),

@@ -16,7 +16,11 @@ between runs. This module provides the two fixed yardsticks used instead:
   WGAN 6.7 and WGAN-GP 20.3 on MNIST with Inception features), only to
   other FCDs computed with the same classifier.
 
-`QualityMetric` runs either of them (or any `metric(model) -> float`) during
+- `conditional_accuracy` for a conditional model (`num_classes` set): the
+  share of generated digits that the same MNIST classifier assigns to the
+  class they were generated for.
+
+`QualityMetric` runs any of them (or any `metric(model) -> float`) during
 `fit()` and writes the value into the epoch logs, next to the
 `wasserstein_estimate`, so that `History`, `CSVLogger` and plots see it.
 
@@ -43,6 +47,7 @@ from keras_wgan.evaluation.frechet_classifier_distance import (
     frechet_classifier_distance,
 )
 from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
+from keras_wgan.evaluation.conditional_accuracy import conditional_accuracy, conditional_accuracy_per_class
 from keras_wgan.evaluation.wasserstein import w1_to_data
 
 # A callback, defined with the others; re-exported here, where it was first

@@ -101,6 +101,8 @@ class WassersteinGAN(keras.Model):
         """`G(z)`, or `G(z, y)` for a conditional model."""
         if labels is None:
             return self.generator(latent, training=training)
+        # Both inputs as tensors: Keras refuses a list mixing arrays and tensors.
+        latent = ops.convert_to_tensor(latent)
         return self.generator([latent, conditioning.network_labels(labels, self.generator)], training=training)
 
     def critic_scores(self, samples, labels=None, training=False):
@@ -108,6 +110,7 @@ class WassersteinGAN(keras.Model):
         if labels is None:
             scores = self.critic(samples, training=training)
         else:
+            samples = ops.convert_to_tensor(samples)
             scores = self.critic([samples, conditioning.network_labels(labels, self.critic)], training=training)
         return ops.cast(scores, "float32")
 
