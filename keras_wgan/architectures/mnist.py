@@ -137,8 +137,9 @@ def mnist_generator(
             generator: a second input `"labels"` (int class ids, `(batch,)`)
             whose learned embedding is concatenated to the latent vector
             before the first `Dense`.
-        label_embedding_dim: size of that embedding (default `num_classes`,
-            as many numbers as a one-hot label).
+        label_embedding_dim: size of that embedding (default `latent_dim`:
+            the label enters the first layer with as many numbers as the
+            noise, so the generator separates the classes early).
 
     Returns:
         A `keras.Model` named `"mnist_generator"` mapping noise of shape
@@ -162,7 +163,7 @@ def mnist_generator(
     num_classes = conditioning.check_num_classes(num_classes)
     if num_classes is not None:
         label_embedding_dim = argument_validation.check_positive_int(
-            num_classes if label_embedding_dim is None else label_embedding_dim, "label_embedding_dim"
+            latent_dim if label_embedding_dim is None else label_embedding_dim, "label_embedding_dim"
         )
 
     def normalize_and_activate(x, index):
