@@ -18,7 +18,7 @@ import pytest
 import tensorflow as tf
 
 import keras_wgan as kw
-from keras_wgan import backend
+from keras_wgan.backends import current as backend
 from tests.conftest import mlp
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +48,17 @@ def test_distributed_gradients_equal_single_device_gradients(equivalence, varian
         assert case[net]["max_rel"] < 1e-5, (net, case[net])
     for name, (single, distributed) in case["history"].items():
         assert distributed == pytest.approx(single, rel=1e-5, abs=1e-6), name  # metrics too
+    assert case["seed_states_equal"] and case["generator_steps"] == [1, 1]
+
+
+def test_distributed_conditional_gradients_equal_single_device_gradients(equivalence):
+    # Two critic iterations and one generator iteration with labels, SGD at
+    # learning rate 1: the weight changes are the global-batch gradients.
+    case = equivalence["wgangp_conditional_gradients"]
+    for net in ("critic", "generator"):
+        assert case[net]["max_rel"] < 1e-5, (net, case[net])
+    for name, (single, distributed) in case["history"].items():
+        assert distributed == pytest.approx(single, rel=1e-5, abs=1e-6), name
     assert case["seed_states_equal"] and case["generator_steps"] == [1, 1]
 
 
