@@ -27,8 +27,18 @@ Peak resident memory is the process's VmHWM (Linux), reset through
 /proc/self/clear_refs before each variant's warm-up; it includes the Python /
 TensorFlow baseline of the process (~0.5-1 GB).
 
+With `--backend jax` the script times keras_wgan's own step on Keras's JAX
+backend against the same step on its TensorFlow backend instead (same nets,
+NumPy-set weights, batch and dtype policy; each backend's default
+`jit_compile`: XLA on JAX, none on TensorFlow's CPU). Keras picks its backend
+once per process, so one worker process per backend
+(`benchmarks/backend_step.py`) builds and warms up its step, and the two are
+asked for one step in turn (jax, tf, tf, jax, ...): one runs at a time and
+both see the same load.
+
 Usage:
     python benchmarks/throughput.py --quick            # MNIST + toy at batch 64, a few minutes
+    python benchmarks/throughput.py --backend jax --nets mnist --batches 64 --dtypes float32 mixed_bfloat16
     python benchmarks/throughput.py                    # the whole grid (long: XLA on CPU is slow)
     python benchmarks/throughput.py --nets kerasio --batches 64 --jit off   # keras-io's nets
     python benchmarks/throughput.py --nets mnist --batches 64 --variants gp \
@@ -333,8 +343,14 @@ def main(argv=None):
     parser.add_argument("--penalty-batch-fraction", type=float, default=1.0, help="WGANGP option, for ours only")
     parser.add_argument("--quick", action="store_true",
                         help="batch 64, jit off, fewer pairs: the MNIST/toy x gp/clip x float32/bf16 rows")
-    parser.add_argument("--json", default="benchmarks/results/throughput.json")
+    parser.add_argument("--backend", default="tensorflow", choices=["tensorflow", "jax"],
+                        help="jax: keras_wgan's step on Keras's JAX backend against its TensorFlow backend "
+                             "(interleaved worker processes) instead of against the plain TF step")
+    parser.add_argument("--json", default=None,
+                        help="default benchmarks/results/throughput.json (throughput_jax.json with --backend jax)")
     args = parser.parse_args(argv)
+    if args.json is None:
+        args.json = "benchmarks/results/throughput_jax.json" if args.backend == "jax" else "benchmarks/results/throughput.json"
     if args.quick:
         args.batches, args.jit = [64], ["off"]
     pairs = args.pairs or (5 if args.quick else 7)
@@ -342,6 +358,14 @@ def main(argv=None):
     info = machine()
     print(f"machine: {info['cpu']}, {info['cores']} cores, load {info['loadavg_at_start']}, "
           f"TF {info['tensorflow']}, Keras {info['keras']}", flush=True)
+    if args.backend == "jax":
+        import jax
+
+        from backend_step import main_backends
+
+        info["jax"] = jax.__version__
+        main_backends(args, info, write_json)
+        return
     peaks = {"float32": [matmul_peak("float32")], "bfloat16": [matmul_peak("bfloat16")]}
     print(f"matmul peak (start): float32 {peaks['float32'][0]:.0f} GFLOP/s, bfloat16 {peaks['bfloat16'][0]:.0f} GFLOP/s",
           flush=True)

@@ -29,6 +29,8 @@ critic starts to overfit (WGAN-GP paper, Fig. 5b).
 """
 
 import argparse
+import contextlib
+import importlib.util
 import os
 import sys
 import time
@@ -36,12 +38,12 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import numpy as np  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import mnist_critic, mnist_generator  # noqa: E402
-from keras_wgan.backends.tensorflow import check_even_split  # noqa: E402
-from keras_wgan.datasets import load_mnist, make_image_dataset, split_holdout  # noqa: E402
+from keras_wgan.backends import current as wgan_backend  # noqa: E402
+from keras_wgan.datasets import load_mnist, make_image_dataset, scale_images, split_holdout  # noqa: E402
 
 VALUE_RANGE = (-1.0, 1.0)  # tanh generator; the data are scaled to match.
 
@@ -120,7 +122,17 @@ def check_output_folder(args):
 
 
 def make_strategy(args):
-    """The tf.distribute strategy; created before any other TensorFlow work."""
+    """The tf.distribute strategy; created before any other TensorFlow work.
+
+    None on Keras's JAX backend (one device here; JAX spreads a batch over
+    devices with `keras.distribution.DataParallel` instead).
+    """
+    if keras.backend.backend() != "tensorflow":
+        if args.strategy != "default":
+            sys.exit(f"error: --strategy {args.strategy} needs Keras's TensorFlow backend.")
+        return None
+    import tensorflow as tf
+
     if args.strategy == "default":
         return tf.distribute.get_strategy()
     if args.strategy == "mirrored":
@@ -163,23 +175,36 @@ def build_model(args):
     return model
 
 
+def numpy_batches(images, batch_size, seed, labels=None):
+    """Shuffled batches scaled to VALUE_RANGE, pass after pass: `tf.data`'s stand-in without TensorFlow.
+
+    With `labels`, `(images, labels)` batches for a conditional model."""
+    rng = np.random.default_rng(seed)
+    images = np.asarray(scale_images(images, VALUE_RANGE))
+    while True:
+        order = rng.permutation(len(images))
+        for start in range(0, len(order) - batch_size + 1, batch_size):
+            rows = order[start : start + batch_size]
+            yield images[rows] if labels is None else (images[rows], labels[rows].astype("int32"))
+
+
 def main(argv=None):
     args = parse_args(argv)
     strategy = make_strategy(args)
     # Under multiworker only the chief writes samples, curves, logs and the
     # export; every worker keeps its own backup for --resume.
-    chief = strategy.extended.should_checkpoint
+    chief = strategy is None or strategy.extended.should_checkpoint
     if chief:
         check_output_folder(args)
     try:
-        check_even_split(args.batch_size, strategy, name="--batch-size")
+        wgan_backend.check_even_split(args.batch_size, strategy, name="--batch-size")
     except ValueError as error:
         sys.exit(f"error: {error}")
     # The same seed on every worker: they shuffle the data alike, each
     # taking its own share of every global batch.
     keras.utils.set_random_seed(args.seed)
 
-    # 1. Real digits, scaled to the generator's range, in a tf.data pipeline.
+    # 1. Real digits, scaled to the generator's range, in a tf.data pipeline (NumPy without TensorFlow).
     try:
         mnist = load_mnist(args.data)
     except (OSError, ValueError) as error:
@@ -190,19 +215,27 @@ def main(argv=None):
         split_holdout(mnist.labels, holdout=args.holdout, seed=args.seed) if args.conditional else (None, None))
     # With a fixed number of steps per epoch the data repeat; without, an
     # epoch is one pass over them.
-    train = make_image_dataset(train_images, args.batch_size, value_range=VALUE_RANGE, seed=args.seed,
-                               repeat=args.steps_per_epoch is not None, labels=train_labels)
-    heldout = make_image_dataset(heldout_images, args.batch_size, value_range=VALUE_RANGE, shuffle=False,
-                                 labels=heldout_labels)
+    if importlib.util.find_spec("tensorflow"):
+        train = make_image_dataset(train_images, args.batch_size, value_range=VALUE_RANGE, seed=args.seed,
+                                   repeat=args.steps_per_epoch is not None, labels=train_labels)
+        heldout = make_image_dataset(heldout_images, args.batch_size, value_range=VALUE_RANGE, shuffle=False,
+                                     labels=heldout_labels)
+    else:  # JAX without TensorFlow: the same batches from NumPy.
+        train = numpy_batches(train_images, args.batch_size, args.seed, train_labels)
+        heldout = np.asarray(scale_images(heldout_images, VALUE_RANGE))
+        if args.conditional:
+            heldout = (heldout, heldout_labels)
+        args.steps_per_epoch = args.steps_per_epoch or len(train_images) // (args.batch_size * args.critic_steps)
     print(f"training on {len(train_images)} digits, {len(heldout_images)} held out")
 
     # 2. The model: the WGAN-GP paper's MNIST critic and generator, built and
     #    compiled inside the strategy's scope (variables mirrored on every replica).
-    with strategy.scope():
+    with strategy.scope() if strategy else contextlib.nullcontext():
         wgan = build_model(args)
     print(f"{type(wgan).__name__}: critic {wgan.critic.count_params():,} parameters, "
           f"generator {wgan.generator.count_params():,}, {args.dtype_policy}, jit_compile={wgan.jit_compile}, "
-          f"{strategy.num_replicas_in_sync} replica(s) ({args.strategy} strategy)")
+          f"{strategy.num_replicas_in_sync if strategy else 1} replica(s) ({args.strategy} strategy), "
+          f"Keras backend {keras.backend.backend()}")
 
     # 3. Fault tolerance and monitoring. StopOnNonFinite comes first: at a
     #    NaN loss it stops before anything saves the diverged weights. The
@@ -250,14 +283,19 @@ def main(argv=None):
         return
 
     # 5. Export the generator for TF Serving (<model>/<version>/saved_model.pb).
-    export_dir = kw.export_generator(wgan, args.export, value_range=VALUE_RANGE, overwrite=args.resume)
+    export_dir = None
+    if keras.backend.backend() == "tensorflow":
+        export_dir = kw.export_generator(wgan, args.export, value_range=VALUE_RANGE, overwrite=args.resume)
+    else:
+        print("export skipped: a SavedModel for TF Serving needs Keras's TensorFlow backend.")
 
     print(f"\ntrained for {minutes:.1f} min; results in {out}:")
     print(f"  samples        {sample_grid.last_path}")
     print(f"  curves         {os.path.join(out, 'curves.png')}")
     print(f"  metrics        {csv_path}")
     print(f"  checkpoint     {checkpoint_path}")
-    print(f"  SavedModel     {export_dir}")
+    if export_dir:
+        print(f"  SavedModel     {export_dir}")
 
 
 if __name__ == "__main__":

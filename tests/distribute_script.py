@@ -120,7 +120,7 @@ def equivalence():
     import keras
 
     import keras_wgan as kw
-    from keras_wgan.backends import current as backend
+    from keras_wgan.backends import tensorflow as backend
 
     mirrored = tf.distribute.MirroredStrategy(devices)
     single = tf.distribute.get_strategy()

@@ -18,8 +18,12 @@ import pytest
 import tensorflow as tf
 
 import keras_wgan as kw
-from keras_wgan.backends import current as backend
+from keras_wgan.backends import tensorflow as backend
 from tests.conftest import mlp
+
+pytestmark = pytest.mark.requires_tensorflow_backend(
+    "tf.distribute strategies; the JAX backend's keras.distribution is tested in tests/test_jax_backend.py"
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "distribute_script.py"

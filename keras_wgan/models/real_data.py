@@ -68,7 +68,10 @@ def held_out_batches(data, *, batch_size, sample_shape, name="validation_data"):
         from keras_wgan.models import real_data_tf
 
         return real_data_tf.real_batches(data, batch_size=batch_size, sample_shape=sample_shape, shuffle=False, name=name)
-    return _batches(data, batch_size=batch_size, sample_shape=sample_shape, shuffle=False, name=name)
+    batches, batch_size = _batches(data, batch_size=batch_size, sample_shape=sample_shape, shuffle=False, name=name)
+    if not isinstance(batches, keras.utils.PyDataset):
+        batches = ((batch,) for batch in batches)  # Keras wants tuples from generators.
+    return batches, batch_size
 
 
 def _use_tf_data(data):
@@ -189,7 +192,7 @@ def _grouped_generator(batches, critic_steps):
         group = list(itertools.islice(batches, critic_steps))
         if len(group) < critic_steps:
             return
-        yield np.stack(group, axis=1)
+        yield (np.stack(group, axis=1),)  # Keras wants tuples from generators.
 
 
 def first_of(*element):

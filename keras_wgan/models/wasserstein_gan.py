@@ -154,6 +154,9 @@ class WassersteinGAN(keras.Model):
                     "its own losses and metrics. Pass `critic_optimizer` and "
                     "`generator_optimizer` instead of `optimizer`."
                 )
+        # Saved as requested, not as resolved: "auto" means XLA on JAX and
+        # no XLA on TensorFlow's CPU, so a file moves between backends.
+        self._requested_jit_compile = kwargs.get("jit_compile", "auto")
         self.critic_optimizer = self._resolve_optimizer(critic_optimizer, self.default_critic_optimizer)
         self.generator_optimizer = self._resolve_optimizer(
             generator_optimizer, self.default_generator_optimizer
@@ -187,7 +190,7 @@ class WassersteinGAN(keras.Model):
         return {
             "critic_optimizer": keras.saving.serialize_keras_object(self.critic_optimizer),
             "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
-            "jit_compile": self.jit_compile,
+            "jit_compile": self._requested_jit_compile,
             "steps_per_execution": self.steps_per_execution,
             "run_eagerly": self.run_eagerly,
         }
