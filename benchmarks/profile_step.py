@@ -32,8 +32,10 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from throughput import Matmul, profiler_flops  # noqa: E402
+
 from keras_wgan import architectures  # noqa: E402
 
 

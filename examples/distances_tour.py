@@ -23,14 +23,14 @@ except ImportError:
     # Running from a source checkout without installing the package.
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from keras_wgan.distances import js_divergence
-from keras_wgan.distances import kl_divergence
-from keras_wgan.distances import newton_step
-from keras_wgan.distances import parallel_lines_distances
-from keras_wgan.distances import sample_parallel_lines
-from keras_wgan.distances import total_variation
-from keras_wgan.distances import wasserstein_1d
-from keras_wgan.distances import wasserstein_distance
+from keras_wgan.distances import (
+    js_divergence,
+    kl_divergence,
+    total_variation,
+    wasserstein_1d,
+    wasserstein_distance,
+)
+from keras_wgan.worked_examples import newton_step, parallel_lines_distances, sample_parallel_lines
 
 
 def section(title):

@@ -54,10 +54,9 @@ import tensorflow as tf  # noqa: E402
 from keras import ops  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
-from keras_wgan.callbacks import save_figure  # noqa: E402
 from keras_wgan.architectures import toy_critic  # noqa: E402
-from keras_wgan.distances import parallel_lines_distances  # noqa: E402
-from keras_wgan.distances import sample_parallel_lines  # noqa: E402
+from keras_wgan.callbacks import save_figure  # noqa: E402
+from keras_wgan.worked_examples import parallel_lines_distances, sample_parallel_lines
 
 FIGURES = (
     "parallel_lines_distances.png",

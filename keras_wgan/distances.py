@@ -15,13 +15,11 @@ The lecture's worked examples built on these distances (`parallel_lines_distance
 and are re-exported here.
 """
 
-import math
 import os
 import sys
 
 import numpy as np
-from scipy import special
-from scipy import stats
+from scipy import special, stats
 
 # Tolerance for "sums to 1": loose enough for float32 probabilities that were
 # normalised in float32, tight enough to catch unnormalised counts.
@@ -182,8 +180,8 @@ def wasserstein_distance(x, y, x_weights=None, y_weights=None):
 
     This is the ground truth that a WGAN critic estimates. Between two
     independent samples of the same distribution it is not 0 but a noise floor
-    that shrinks with the sample size (about 0.073 for two sets of 1000 points
-    of the 8-gaussians toy data set). Time and memory grow with
+    that shrinks with the sample size (measured values in
+    `docs/mnist_example.md`). Time and memory grow with
     `len(x) * len(y)`: meant for up to a few thousand points per set.
 
     Args:
@@ -328,7 +326,7 @@ def _import_pot():
 
 
 # Re-exported: importable from here before they had their own module.
-from keras_wgan.worked_examples import (  # noqa: E402
+from keras_wgan.worked_examples import (  # noqa: E402, F401
     ParallelLinesDistances,
     newton_step,
     parallel_lines_distances,

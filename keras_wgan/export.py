@@ -81,9 +81,9 @@ import os
 
 import keras
 
+from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.file_utils import publish_directory
-from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils.generator_utils import generator_of
 from keras_wgan.utils.optional_imports import import_tensorflow
 
@@ -98,9 +98,7 @@ SAMPLE_SIGNATURE = "sample"
 DEFAULT_SIGNATURE = "serving_default"
 
 
-def export_generator(
-    model, path, *, version=1, value_range=(-1.0, 1.0), overwrite=False, num_classes=None
-):
+def export_generator(model, path, *, version=1, value_range=(-1.0, 1.0), overwrite=False, num_classes=None):
     """Exports a generator as a SavedModel in TF Serving's folder layout.
 
     The SavedModel is written to `<path>/<version>/` (`saved_model.pb` and
@@ -201,13 +199,12 @@ def export_generator(
         return {IMAGES_KEY: to_images(latent, labels)}
 
     def sample(num_samples, seed, label=None):
-        check = tf.debugging.assert_non_negative(
-            num_samples, message="`num_samples` must not be negative."
-        )
+        check = tf.debugging.assert_non_negative(num_samples, message="`num_samples` must not be negative.")
         with tf.control_dependencies([check]):
             shape = tf.stack([num_samples, tf.constant(latent_dim, tf.int32)])
         latent = tf.random.stateless_normal(
-            shape, seed=tf.stack([seed, tf.constant(0, tf.int32)]),
+            shape,
+            seed=tf.stack([seed, tf.constant(0, tf.int32)]),
             dtype=tf.float32,
         )
         labels = None if label is None else tf.fill([num_samples], label)
@@ -235,7 +232,9 @@ def export_generator(
 
     # TF Serving reads the version from the folder name and loads a new
     # version as soon as its folder appears: publish it whole or not at all.
-    return publish_directory(target, lambda folder: archive.write_out(folder, verbose=False), overwrite=overwrite)
+    return publish_directory(
+        target, lambda folder: archive.write_out(folder, verbose=False), overwrite=overwrite
+    )
 
 
 def _num_classes(model, generator, num_classes):
@@ -283,11 +282,7 @@ def _check_generator(generator, conditional=False):
             f"{len(outputs)} outputs."
         )
     input_shape = tuple(inputs[0].shape)
-    if (
-        len(input_shape) != 2
-        or input_shape[0] is not None
-        or input_shape[1] is None
-    ):
+    if len(input_shape) != 2 or input_shape[0] is not None or input_shape[1] is None:
         raise ValueError(
             "The generator's input must have shape (None, latent_dim): a "
             "free batch dimension and a known latent size. Received: "

@@ -93,7 +93,6 @@ def save_scatter_plot(points, path, *, reference=None, title=None):
     return save_figure(figure, path)
 
 
-
 def save_figure(figure, path, *, dpi=None):
     """Writes a `matplotlib.figure.Figure` as a PNG, atomically.
 
@@ -114,12 +113,13 @@ def save_figure(figure, path, *, dpi=None):
     return write_atomically(path, lambda temporary: figure.savefig(temporary, format="png", dpi=dpi))
 
 
-
 def as_points(points, name):
     """Returns `points` as a float32 NumPy array of shape `(N, 2)`, N >= 1."""
     points = np.asarray(keras.ops.convert_to_numpy(points), dtype="float32")
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
-        raise ValueError(f"`{name}` must have shape (N, 2) with N >= 1. Received: {name}.shape={points.shape}")
+        raise ValueError(
+            f"`{name}` must have shape (N, 2) with N >= 1. Received: {name}.shape={points.shape}"
+        )
     return points
 
 

@@ -54,9 +54,7 @@ def parallel_lines_distances(theta):
     theta = argument_validation.check_number(theta, "theta")
     if theta == 0.0:
         return ParallelLinesDistances(kl=0.0, js=0.0, tv=0.0, w=0.0)
-    return ParallelLinesDistances(
-        kl=math.inf, js=math.log(2.0), tv=1.0, w=abs(theta)
-    )
+    return ParallelLinesDistances(kl=math.inf, js=math.log(2.0), tv=1.0, w=abs(theta))
 
 
 def sample_parallel_lines(theta, n, seed=None):

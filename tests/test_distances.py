@@ -4,19 +4,16 @@ import math
 
 import numpy as np
 import pytest
-from scipy import optimize
-from scipy import spatial
-from scipy import special
-from scipy import stats
+from scipy import optimize, spatial, special, stats
 
-from keras_wgan.distances import js_divergence
-from keras_wgan.distances import kl_divergence
-from keras_wgan.distances import newton_step
-from keras_wgan.distances import parallel_lines_distances
-from keras_wgan.distances import sample_parallel_lines
-from keras_wgan.distances import total_variation
-from keras_wgan.distances import wasserstein_1d
-from keras_wgan.distances import wasserstein_distance
+from keras_wgan.distances import (
+    js_divergence,
+    kl_divergence,
+    total_variation,
+    wasserstein_1d,
+    wasserstein_distance,
+)
+
 
 def random_distribution(rng, size, zeros=0):
     weights = rng.uniform(size=size)
@@ -77,9 +74,7 @@ def test_divergences_of_identical_distributions_are_zero():
 def test_kl_is_infinite_when_supports_do_not_nest():
     assert kl_divergence([0.5, 0.5, 0.0], [1.0, 0.0, 0.0]) == math.inf
     # The other direction is finite: q's support is inside p's.
-    assert kl_divergence([1.0, 0.0, 0.0], [0.5, 0.5, 0.0]) == pytest.approx(
-        math.log(2.0)
-    )
+    assert kl_divergence([1.0, 0.0, 0.0], [0.5, 0.5, 0.0]) == pytest.approx(math.log(2.0))
 
 
 def test_blocks_example():
@@ -115,9 +110,7 @@ def test_wasserstein_1d_uses_the_gaps_of_an_unsorted_support(seed):
 
 def test_wasserstein_1d_scales_with_an_even_spacing():
     p, q = blocks()
-    assert wasserstein_1d(p, q, support=0.25 * np.arange(10)) == pytest.approx(
-        0.25
-    )
+    assert wasserstein_1d(p, q, support=0.25 * np.arange(10)) == pytest.approx(0.25)
 
 
 def test_blocks_example_agrees_with_the_sample_based_distance():
@@ -136,9 +129,7 @@ def test_wasserstein_distance_matches_scipy_in_1d(seed):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=40)
     y = rng.exponential(size=25)
-    assert wasserstein_distance(x, y) == pytest.approx(
-        stats.wasserstein_distance(x, y)
-    )
+    assert wasserstein_distance(x, y) == pytest.approx(stats.wasserstein_distance(x, y))
     x_weights = random_distribution(rng, 40)
     y_weights = random_distribution(rng, 25)
     assert wasserstein_distance(x, y, x_weights, y_weights) == pytest.approx(
@@ -169,9 +160,7 @@ def test_translated_point_cloud_is_at_distance_norm_of_shift(dimension):
     x = rng.normal(size=(50, dimension))
     shift = rng.normal(size=dimension)
     # The identity shift is optimal: W1 >= ||E[x + v] - E[x]|| = ||v||.
-    assert wasserstein_distance(x, x + shift) == pytest.approx(
-        np.linalg.norm(shift)
-    )
+    assert wasserstein_distance(x, x + shift) == pytest.approx(np.linalg.norm(shift))
 
 
 def test_wasserstein_distance_with_weights_and_unequal_sizes():
@@ -188,64 +177,10 @@ def test_wasserstein_distance_is_a_python_float():
     assert isinstance(wasserstein_distance([[0.0, 0.0]], [[1.0, 0.0]]), float)
 
 
-# The parallel lines.
-
-
-@pytest.mark.parametrize("theta", [-2.0, -0.1, 0.3, 1.0, 5.0])
-def test_parallel_lines_closed_form(theta):
-    distances = parallel_lines_distances(theta)
-    assert distances.kl == math.inf
-    assert distances.js == pytest.approx(math.log(2.0))
-    assert distances.tv == 1.0
-    assert distances.w == abs(theta)
-
-
-def test_parallel_lines_closed_form_at_zero():
-    assert tuple(parallel_lines_distances(0.0)) == (0.0, 0.0, 0.0, 0.0)
-
-
-@pytest.mark.parametrize("theta", [-1.5, 0.0, 0.25, 1.0])
-def test_parallel_lines_samples_with_shared_heights(theta):
-    reference = sample_parallel_lines(0.0, 200, seed=7)
-    shifted = sample_parallel_lines(theta, 200, seed=7)
-    assert shifted.shape == (200, 2)
-    np.testing.assert_array_equal(shifted[:, 0], theta)
-    np.testing.assert_array_equal(shifted[:, 1], reference[:, 1])
-    assert wasserstein_distance(reference, shifted) == pytest.approx(
-        abs(theta), abs=1e-12
-    )
-
-
-def test_parallel_lines_samples_with_independent_heights_are_close():
-    reference = sample_parallel_lines(0.0, 500, seed=1)
-    shifted = sample_parallel_lines(0.5, 500, seed=2)
-    assert 0.5 - 1e-12 <= wasserstein_distance(reference, shifted) < 0.55
-
-
-def test_parallel_lines_heights_lie_in_the_unit_interval():
-    heights = sample_parallel_lines(1.0, 1000, seed=0)[:, 1]
-    assert heights.min() >= 0.0 and heights.max() < 1.0
-
-
-# Newton's method.
-
-
-def test_newton_step_from_the_lecture():
-    f = lambda x: x * x - 2.0  # noqa: E731
-    df = lambda x: 2.0 * x  # noqa: E731
-    assert newton_step(f, df, 1.0) == 1.5
-    x = 1.0
-    for _ in range(6):
-        x = newton_step(f, df, x)
-    assert x == pytest.approx(math.sqrt(2.0), rel=1e-15)
-
-
 # Errors.
 
 
-@pytest.mark.parametrize(
-    "function", [kl_divergence, js_divergence, total_variation, wasserstein_1d]
-)
+@pytest.mark.parametrize("function", [kl_divergence, js_divergence, total_variation, wasserstein_1d])
 @pytest.mark.parametrize(
     "p, q, message",
     [
@@ -317,20 +252,3 @@ def test_wasserstein_distance_weight_errors(x_weights, y_weights, message):
     y = np.ones((3, 2))
     with pytest.raises(ValueError, match=message):
         wasserstein_distance(x, y, x_weights, y_weights)
-
-
-@pytest.mark.parametrize(
-    "theta, error", [(math.nan, ValueError), (math.inf, ValueError), ("left", TypeError), (None, TypeError)]
-)
-def test_parallel_lines_reject_non_finite_theta(theta, error):
-    with pytest.raises(error, match="theta"):
-        parallel_lines_distances(theta)
-    with pytest.raises(error, match="theta"):
-        sample_parallel_lines(theta, 10)
-
-
-@pytest.mark.parametrize("n, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError)])
-def test_sample_parallel_lines_rejects_bad_sizes(n, error):
-    with pytest.raises(error, match="`n`"):
-        sample_parallel_lines(0.0, n)
-

@@ -1,6 +1,9 @@
 """The README and docs/: short front page, links that resolve, tests that exist."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,5 +46,32 @@ def test_named_tests_exist(page):
 
 def test_package_table_lists_the_public_names():
     readme = (ROOT / "README.md").read_text()
-    for name in ("save_image_grid", "save_scatter_plot", "NonFiniteLossError", "QualityMetric", "export_generator"):
+    for name in (
+        "save_image_grid",
+        "save_scatter_plot",
+        "NonFiniteLossError",
+        "QualityMetric",
+        "export_generator",
+    ):
         assert f"`{name}" in readme, name
+
+
+@pytest.mark.slow  # Trains the README's MNIST networks for two steps in a fresh process.
+def test_readme_example_runs(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+    assert len(code.strip().splitlines()) <= 10
+    assert "wgan.fit(dataset, epochs=5)" in code
+    code = code.replace(
+        "wgan.fit(dataset, epochs=5)", "wgan.fit(dataset, epochs=1, steps_per_epoch=2, verbose=0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "digits.png").read_bytes().startswith(b"\x89PNG")

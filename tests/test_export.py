@@ -48,9 +48,15 @@ def subprocess_env():
 
 def saved_model_cli(*args):
     executable = shutil.which("saved_model_cli")
-    command = [executable] if executable else [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli"]
+    command = (
+        [executable] if executable else [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli"]
+    )
     return subprocess.Popen(
-        command + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=subprocess_env()
+        command + list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=subprocess_env(),
     )
 
 
@@ -110,7 +116,11 @@ def test_fresh_process_without_keras_wgan_reproduces_the_generator(exported, tmp
     out_file = tmp_path / "out.npz"
     result = subprocess.run(
         [sys.executable, "-c", FRESH_PROCESS, folder, str(tmp_path / "latent.npy"), str(out_file)],
-        capture_output=True, text=True, env=subprocess_env(), cwd=tmp_path, timeout=120,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = np.load(out_file)
@@ -145,12 +155,30 @@ def test_saved_model_cli_show_and_run(exported, tmp_path):
     np.save(tmp_path / "latent.npy", latent)
     show = saved_model_cli("show", "--dir", folder, "--all")
     run = saved_model_cli(
-        "run", "--dir", folder, "--tag_set", "serve", "--signature_def", "serving_default",
-        "--inputs", f"latent={tmp_path / 'latent.npy'}", "--outdir", str(tmp_path / "generated"),
+        "run",
+        "--dir",
+        folder,
+        "--tag_set",
+        "serve",
+        "--signature_def",
+        "serving_default",
+        "--inputs",
+        f"latent={tmp_path / 'latent.npy'}",
+        "--outdir",
+        str(tmp_path / "generated"),
     )
     sample = saved_model_cli(
-        "run", "--dir", folder, "--tag_set", "serve", "--signature_def", "sample",
-        "--input_exprs", "num_samples=4;seed=0", "--outdir", str(tmp_path / "sampled"),
+        "run",
+        "--dir",
+        folder,
+        "--tag_set",
+        "serve",
+        "--signature_def",
+        "sample",
+        "--input_exprs",
+        "num_samples=4;seed=0",
+        "--outdir",
+        str(tmp_path / "sampled"),
     )
     shown, ran, sampled = finish(show), finish(run), finish(sample)
 
@@ -222,7 +250,9 @@ def test_wgangp_object_is_exported_through_its_generator(tmp_path):
 def test_value_range_maps_and_clips(tmp_path):
     keras.utils.set_random_seed(0)
     inputs = keras.Input((LATENT_DIM,), name="latent")
-    generator = keras.Model(inputs, keras.layers.Dense(6, kernel_initializer=keras.initializers.RandomNormal(stddev=3.0))(inputs))
+    generator = keras.Model(
+        inputs, keras.layers.Dense(6, kernel_initializer=keras.initializers.RandomNormal(stddev=3.0))(inputs)
+    )
     folder = export_generator(generator, tmp_path / "linear", value_range=(0.0, 2.0))
     latent = np.random.default_rng(0).standard_normal((32, LATENT_DIM)).astype(np.float32)
     served = tf.saved_model.load(folder)
@@ -315,7 +345,8 @@ def test_bad_generator_shapes(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "version, error", [(0, ValueError), (-1, ValueError), (1.0, TypeError), ("1", TypeError), (True, TypeError)]
+    "version, error",
+    [(0, ValueError), (-1, ValueError), (1.0, TypeError), ("1", TypeError), (True, TypeError)],
 )
 def test_bad_version(tmp_path, version, error):
     with pytest.raises(error, match="`version` must be"):
@@ -364,18 +395,27 @@ def conditional_generator(seed=0):
 
 def test_conditional_export_round_trip_in_a_fresh_process(tmp_path):
     generator = conditional_generator()
-    gan = keras_wgan.WGANGP(keras_wgan.architectures.mnist_critic(dim=2, num_classes=3), generator, num_classes=3)
+    gan = keras_wgan.WGANGP(
+        keras_wgan.architectures.mnist_critic(dim=2, num_classes=3), generator, num_classes=3
+    )
     folder = export_generator(gan, tmp_path / "conditional")
     result = subprocess.run(
         [sys.executable, "-c", CONDITIONAL_PROCESS, folder, str(tmp_path / "out.npz")],
-        capture_output=True, text=True, env=subprocess_env(), cwd=tmp_path, timeout=120,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = np.load(tmp_path / "out.npz")
     labels = np.array([0, 1, 2], "int32")
-    np.testing.assert_allclose(out["images"], to_unit(generator([out["latent"], labels], training=False)), atol=1e-5)
     np.testing.assert_allclose(
-        out["sample_images"], to_unit(generator([out["sample_latent"], np.full(4, 2, "int32")], training=False)),
+        out["images"], to_unit(generator([out["latent"], labels], training=False)), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        out["sample_images"],
+        to_unit(generator([out["sample_latent"], np.full(4, 2, "int32")], training=False)),
         atol=1e-5,
     )
     assert out["refused"]  # label 3 of 3 classes
@@ -389,13 +429,30 @@ def test_conditional_saved_model_cli_run(tmp_path):
     np.save(tmp_path / "labels.npy", np.array([2, 0], np.int32))
     show = saved_model_cli("show", "--dir", folder, "--all")
     run = saved_model_cli(
-        "run", "--dir", folder, "--tag_set", "serve", "--signature_def", "serving_default",
-        "--inputs", f"latent={tmp_path / 'latent.npy'};labels={tmp_path / 'labels.npy'}",
-        "--outdir", str(tmp_path / "generated"),
+        "run",
+        "--dir",
+        folder,
+        "--tag_set",
+        "serve",
+        "--signature_def",
+        "serving_default",
+        "--inputs",
+        f"latent={tmp_path / 'latent.npy'};labels={tmp_path / 'labels.npy'}",
+        "--outdir",
+        str(tmp_path / "generated"),
     )
     sample = saved_model_cli(
-        "run", "--dir", folder, "--tag_set", "serve", "--signature_def", "sample",
-        "--input_exprs", "num_samples=3;seed=0;label=1", "--outdir", str(tmp_path / "sampled"),
+        "run",
+        "--dir",
+        folder,
+        "--tag_set",
+        "serve",
+        "--signature_def",
+        "sample",
+        "--input_exprs",
+        "num_samples=3;seed=0;label=1",
+        "--outdir",
+        str(tmp_path / "sampled"),
     )
     shown, _, _ = finish(show), finish(run), finish(sample)
     assert "inputs['labels']" in shown and "inputs['label']" in shown

@@ -49,8 +49,8 @@ def projection_score(features, labels, num_classes):
         num_classes: number of classes.
     """
     score = layers.Dense(1, dtype="float32", name="score")(features)
-    embedded = layers.Embedding(
-        num_classes, features.shape[-1], dtype="float32", name="label_projection"
-    )(labels)
+    embedded = layers.Embedding(num_classes, features.shape[-1], dtype="float32", name="label_projection")(
+        labels
+    )
     projection = layers.Dot(axes=1, dtype="float32", name="projection")([embedded, features])
     return layers.Add(dtype="float32", name="conditional_score")([score, projection])

@@ -13,7 +13,6 @@ from keras_wgan.architectures import conditioning
 from keras_wgan.utils import argument_validation
 
 
-
 def mlp_critic(input_shape, *, units=512, depth=4, num_classes=None):
     """The WGAN paper's MLP critic.
 
@@ -38,8 +37,9 @@ def mlp_critic(input_shape, *, units=512, depth=4, num_classes=None):
         `num_classes`, `[samples, labels]` to scores.
 
     Raises:
+        TypeError: if `input_shape`, `units` or `depth` is not made of ints.
         ValueError: if `input_shape` has a non-positive dimension, or `units`
-            or `depth` is not a positive int.
+            or `depth` is below 1.
 
     Example:
 
@@ -89,7 +89,9 @@ def mlp_generator(
         with `num_classes`, `[latent, labels]` to samples.
 
     Raises:
-        ValueError: for a non-positive `latent_dim`, `units` or `depth`, an
+        TypeError: if `latent_dim`, `output_shape`, `units` or `depth` is
+            not made of ints.
+        ValueError: for a `latent_dim`, `units` or `depth` below 1, an
             `output_shape` with a non-positive dimension, or an unknown
             `output_activation`.
 
@@ -134,7 +136,8 @@ def toy_critic(units=512, depth=3, input_dim=2, *, num_classes=None):
         `num_classes`, `[samples, labels]` to scores.
 
     Raises:
-        ValueError: if `units`, `depth` or `input_dim` is not a positive int.
+        TypeError: if `units`, `depth` or `input_dim` is not an int.
+        ValueError: if one of them is below 1.
 
     Example:
 
@@ -171,7 +174,8 @@ def toy_generator(latent_dim=2, units=512, depth=3, output_dim=2, *, num_classes
         `num_classes`, `[latent, labels]` to samples.
 
     Raises:
-        ValueError: if an argument is not a positive int.
+        TypeError: if an argument is not an int.
+        ValueError: if an argument is below 1.
 
     Example:
 
@@ -187,7 +191,6 @@ def toy_generator(latent_dim=2, units=512, depth=3, output_dim=2, *, num_classes
     x = _relu_stack(x, units, depth)
     outputs = layers.Dense(output_dim, name="sample")(x)
     return keras.Model(inputs, outputs, name="toy_generator")
-
 
 
 def _relu_stack(x, units, depth):
@@ -207,7 +210,9 @@ def _critic_model(inputs, features, num_classes, name):
     if num_classes is None:
         return keras.Model(inputs, layers.Dense(1, dtype="float32", name="score")(features), name=name)
     labels = conditioning.labels_input()
-    return keras.Model([inputs, labels], conditioning.projection_score(features, labels, num_classes), name=name)
+    return keras.Model(
+        [inputs, labels], conditioning.projection_score(features, labels, num_classes), name=name
+    )
 
 
 def _generator_inputs(latent_dim, num_classes):

@@ -51,8 +51,9 @@ def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None,
         `(batch, 1)`; with `num_classes`, `[images, labels]` to scores.
 
     Raises:
-        ValueError: if `image_shape` is not `(28, 28, channels)` or
-            `normalization` is not `None` or `"layer"`.
+        TypeError: if `image_shape` or `dim` is not made of ints.
+        ValueError: if `image_shape` is not `(28, 28, channels)`, `dim` is
+            below 1, or `normalization` is not `None` or `"layer"`.
 
     Example:
 
@@ -72,23 +73,15 @@ def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None,
 
     inputs = keras.Input(shape=image_shape, name="image")
     x = inputs
-    for index, filters in enumerate(
-        (dim, 2 * dim, 4 * dim), start=1
-    ):
-        x = layers.Conv2D(
-            filters, 5, strides=2, padding="same", name=f"conv_{index}"
-        )(x)
+    for index, filters in enumerate((dim, 2 * dim, 4 * dim), start=1):
+        x = layers.Conv2D(filters, 5, strides=2, padding="same", name=f"conv_{index}")(x)
         if normalization == "layer" and index > 1:
             # Normalise over the whole feature map (height, width, channels),
             # as layer normalisation (Ba et al. 2016) does over all units of
             # a layer; Keras's default axis=-1 would normalise each pixel's
             # channel vector on its own.
-            x = layers.LayerNormalization(
-                axis=(1, 2, 3), name=f"layer_norm_{index}"
-            )(x)
-        x = layers.LeakyReLU(
-            negative_slope=_LEAKY_RELU_SLOPE, name=f"leaky_relu_{index}"
-        )(x)
+            x = layers.LayerNormalization(axis=(1, 2, 3), name=f"layer_norm_{index}")(x)
+        x = layers.LeakyReLU(negative_slope=_LEAKY_RELU_SLOPE, name=f"leaky_relu_{index}")(x)
     x = layers.Flatten(name="flatten")(x)
     if num_classes is not None:
         labels = conditioning.labels_input()
@@ -148,7 +141,8 @@ def mnist_generator(
         images.
 
     Raises:
-        ValueError: if `latent_dim` is not a positive int or
+        TypeError: if `latent_dim` or `dim` is not an int.
+        ValueError: if `latent_dim` or `dim` is below 1, or
             `output_activation` is unknown.
 
     Example:
@@ -160,6 +154,7 @@ def mnist_generator(
     latent_dim = argument_validation.check_positive_int(latent_dim, "latent_dim")
     dim = argument_validation.check_positive_int(dim, "dim")
     output_activation = argument_validation.check_activation(output_activation)
+    batch_normalization = argument_validation.check_bool(batch_normalization, "batch_normalization")
     num_classes = conditioning.check_num_classes(num_classes)
     if num_classes is not None:
         label_embedding_dim = argument_validation.check_positive_int(
@@ -182,28 +177,31 @@ def mnist_generator(
     x = normalize_and_activate(x, 1)
     x = layers.Reshape((4, 4, 4 * dim), name="reshape")(x)
     x = layers.Conv2DTranspose(
-        2 * dim, 5, strides=2, padding="same", use_bias=use_bias,
+        2 * dim,
+        5,
+        strides=2,
+        padding="same",
+        use_bias=use_bias,
         name="deconv_2",
     )(x)
     x = normalize_and_activate(x, 2)
     # 8x8 -> 7x7, so that two more stride-2 upsamplings reach 28x28.
     x = layers.Cropping2D(((0, 1), (0, 1)), name="crop_to_7x7")(x)
     x = layers.Conv2DTranspose(
-        dim, 5, strides=2, padding="same", use_bias=use_bias,
+        dim,
+        5,
+        strides=2,
+        padding="same",
+        use_bias=use_bias,
         name="deconv_3",
     )(x)
     x = normalize_and_activate(x, 3)
-    x = layers.Conv2DTranspose(
-        1, 5, strides=2, padding="same", name="deconv_4"
-    )(x)
+    x = layers.Conv2DTranspose(1, 5, strides=2, padding="same", name="deconv_4")(x)
     outputs = layers.Activation(output_activation, name="image")(x)
     model = keras.Model(inputs, outputs, name="mnist_generator")
     if model.output_shape[1:] != _MNIST_SHAPE + (1,):
-        raise AssertionError(
-            f"mnist_generator produced {model.output_shape}, not 28x28x1."
-        )
+        raise AssertionError(f"mnist_generator produced {model.output_shape}, not 28x28x1.")
     return model
-
 
 
 def _check_mnist_image_shape(image_shape):

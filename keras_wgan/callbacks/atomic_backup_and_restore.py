@@ -9,8 +9,8 @@ import warnings
 
 import keras
 
-from keras_wgan.utils import argument_validation
 from keras_wgan.callbacks.callback_utils import model_is_finite, save_model_atomically, worker_name
+from keras_wgan.utils import argument_validation
 
 
 class AtomicBackupAndRestore(keras.callbacks.Callback):
@@ -80,8 +80,10 @@ class AtomicBackupAndRestore(keras.callbacks.Callback):
             try:
                 self.model.load_weights(path)
             except Exception as error:  # A damaged file: try the one before.
-                warnings.warn(f"AtomicBackupAndRestore: cannot restore {path} ({error}); trying an older backup.",
-                              stacklevel=2)
+                warnings.warn(
+                    f"AtomicBackupAndRestore: cannot restore {path} ({error}); trying an older backup.",
+                    stacklevel=2,
+                )
                 continue
             self.restored_epoch = epoch
             # Keras's own BackupAndRestore resumes `fit` the same way.

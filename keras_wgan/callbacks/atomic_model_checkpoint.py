@@ -5,8 +5,8 @@ import warnings
 
 import keras
 
-from keras_wgan.utils import argument_validation
 from keras_wgan.callbacks.callback_utils import is_chief, model_is_finite, save_model_atomically
+from keras_wgan.utils import argument_validation
 
 
 class AtomicModelCheckpoint(keras.callbacks.Callback):

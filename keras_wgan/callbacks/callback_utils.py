@@ -51,7 +51,6 @@ def worker_name(model):
     return f"{resolver.task_type}-{resolver.task_id}"
 
 
-
 def save_model_atomically(path, save, suffix, *, chief=True):
     """Calls `save(temporary_path)` and renames the result to `path`, atomically.
 

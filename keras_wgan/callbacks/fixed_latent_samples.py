@@ -71,7 +71,9 @@ class FixedLatentSamples(keras.callbacks.Callback):
             if num_classes is not None:
                 self.latent = np.tile(self.latent, (num_classes, 1))
         self.columns = columns
-        self.labels = None if num_classes is None else np.repeat(np.arange(num_classes, dtype="int32"), columns)
+        self.labels = (
+            None if num_classes is None else np.repeat(np.arange(num_classes, dtype="int32"), columns)
+        )
 
     def _due(self, epoch):
         return (epoch + 1) % self.every == 0
@@ -92,4 +94,3 @@ def sample_kind(sample_shape, owner):
         f"{owner} draws images of shape (H, W), (H, W, 1) or (H, W, 3) and 2-D "
         f"points of shape (2,). This generator makes samples of shape {sample_shape}."
     )
-

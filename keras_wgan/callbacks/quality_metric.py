@@ -82,7 +82,9 @@ class QualityMetric(keras.callbacks.Callback):
     def __init__(self, metric, *, every=1, name=None, fill_value=math.nan):
         super().__init__()
         if not callable(metric):
-            raise TypeError(f"`metric` must be a callable `metric(model) -> float`. Received: metric={metric!r}")
+            raise TypeError(
+                f"`metric` must be a callable `metric(model) -> float`. Received: metric={metric!r}"
+            )
         self.metric = metric
         self.every = argument_validation.check_positive_int(every, "every")
         if name is None:
@@ -155,7 +157,7 @@ class QualityMetric(keras.callbacks.Callback):
             n: number of real and of generated images (>= 2; use several
                 hundred or more).
             classifier: a classifier with a `"features"` layer; defaults to
-                `mnist_classifier()` (trained on first use, ~30 s).
+                `mnist_classifier()` (trained on first use, then cached).
             value_range: the generator's output range (and that of float
                 `real_images`): `(-1, 1)` for `tanh`, `(0, 1)` for `sigmoid`.
             every: evaluate every `every` epochs.

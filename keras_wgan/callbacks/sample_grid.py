@@ -90,4 +90,3 @@ class SampleGrid(FixedLatentSamples):
         else:
             save_image_grid(samples, path, value_range=self.value_range, columns=self.columns)
         self.last_path = path
-

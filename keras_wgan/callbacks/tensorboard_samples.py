@@ -88,4 +88,3 @@ class TensorBoardSamples(FixedLatentSamples):
         if self._writer is not None:
             self._writer.close()
             self._writer = None
-

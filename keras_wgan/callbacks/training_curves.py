@@ -115,7 +115,6 @@ class TrainingCurves(keras.callbacks.Callback):
         self.last_panels = panels
 
 
-
 def _panels(rows, selected):
     logged = []
     for row in rows:
@@ -151,7 +150,7 @@ def _curves_figure(rows, panels):
             points = [(row["epoch"], row[name]) for row in rows if name in row and math.isfinite(row[name])]
             if not points:
                 continue
-            epochs, values = zip(*points)
+            epochs, values = zip(*points, strict=False)
             axes.plot(epochs, values, marker=marker, label=name)
         axes.set_title(title)
         axes.set_xlabel("epoch")
@@ -160,7 +159,6 @@ def _curves_figure(rows, panels):
         axes.legend()
     figure.tight_layout()
     return figure
-
 
 
 def _read_csv_log(path):

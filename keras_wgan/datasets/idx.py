@@ -62,8 +62,7 @@ def read_idx(path):
 
     if len(raw) < 4:
         raise ValueError(
-            f"{path} is not an IDX file: it holds only {len(raw)} bytes, "
-            "fewer than the 4-byte magic number."
+            f"{path} is not an IDX file: it holds only {len(raw)} bytes, fewer than the 4-byte magic number."
         )
     type_code, ndim = raw[2], raw[3]
     if raw[:2] != b"\x00\x00" or type_code not in _IDX_DTYPES or ndim == 0:
@@ -80,9 +79,7 @@ def read_idx(path):
             f"IDX file {path} is truncated: its magic number announces "
             f"{ndim} dimensions but the header is cut short."
         )
-    shape = tuple(
-        int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim)
-    )
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     dtype = _IDX_DTYPES[type_code]
     expected_bytes = math.prod(shape) * dtype.itemsize
     actual_bytes = len(raw) - header_size

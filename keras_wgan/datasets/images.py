@@ -131,8 +131,7 @@ def make_image_dataset(
         images = images[..., np.newaxis]
     elif images.ndim != 4:
         raise ValueError(
-            "`images` must have shape (N, H, W) or (N, H, W, C). "
-            f"Received: images.shape={images.shape}"
+            f"`images` must have shape (N, H, W) or (N, H, W, C). Received: images.shape={images.shape}"
         )
     if len(images) == 0:
         raise ValueError("`images` is empty: there is nothing to train on.")
@@ -164,9 +163,7 @@ def make_image_dataset(
 
     dataset = tf.data.Dataset.from_tensor_slices(images if labels is None else (images, labels))
     if shuffle:
-        dataset = dataset.shuffle(
-            len(images), seed=seed, reshuffle_each_iteration=True
-        )
+        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     if repeat:
         dataset = dataset.repeat()
     dataset = dataset.batch(int(batch_size), drop_remainder=True)
@@ -198,9 +195,7 @@ def scale_images(images, value_range=(-1.0, 1.0)):
     images = ops.convert_to_tensor(images)
     dtype = keras.backend.standardize_dtype(images.dtype)
     if dtype != "uint8":
-        raise ValueError(
-            f"`images` must be uint8 (pixel values 0..255). Received: images.dtype={dtype}"
-        )
+        raise ValueError(f"`images` must be uint8 (pixel values 0..255). Received: images.dtype={dtype}")
     return ops.cast(images, "float32") * ((high - low) / 255.0) + low
 
 
@@ -227,4 +222,3 @@ def unscale_images(images, value_range=(-1.0, 1.0)):
     low, high = argument_validation.check_value_range(value_range)
     images = ops.cast(ops.convert_to_tensor(images), "float32")
     return ops.clip((images - low) / (high - low), 0.0, 1.0)
-

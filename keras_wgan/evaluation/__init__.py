@@ -40,16 +40,28 @@ wgan.fit(dataset, epochs=50, callbacks=callbacks)
 ```
 """
 
+from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
+from keras_wgan.evaluation.conditional_accuracy import conditional_accuracy, conditional_accuracy_per_class
 from keras_wgan.evaluation.frechet import feature_statistics, frechet_distance
 from keras_wgan.evaluation.frechet_classifier_distance import (
     FrechetClassifierDistance,
     classifier_features,
     frechet_classifier_distance,
 )
-from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
-from keras_wgan.evaluation.conditional_accuracy import conditional_accuracy, conditional_accuracy_per_class
 from keras_wgan.evaluation.wasserstein import w1_to_data
 
-# A callback, defined with the others; re-exported here, where it was first
-# defined. Imported last: it builds on the modules above.
-from keras_wgan.callbacks.quality_metric import QualityMetric  # noqa: E402
+
+def __getattr__(name):
+    # `QualityMetric` is a callback, defined with the others and re-exported
+    # here, where it was first defined. Resolved on first use: it builds on
+    # the modules above, so importing it here eagerly would make the two
+    # packages' import order matter.
+    if name == "QualityMetric":
+        from keras_wgan.callbacks.quality_metric import QualityMetric
+
+        return QualityMetric
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), "QualityMetric"])

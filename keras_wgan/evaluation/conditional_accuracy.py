@@ -52,7 +52,9 @@ def conditional_accuracy(model, n_per_class=100, classifier=None, value_range=(-
     return float(np.mean(_hits(model, n_per_class, classifier, value_range, seed)))
 
 
-def conditional_accuracy_per_class(model, n_per_class=100, classifier=None, value_range=(-1.0, 1.0), *, seed=0):
+def conditional_accuracy_per_class(
+    model, n_per_class=100, classifier=None, value_range=(-1.0, 1.0), *, seed=0
+):
     """As `conditional_accuracy`, one value per class: a float array `(num_classes,)`."""
     return _hits(model, n_per_class, classifier, value_range, seed).mean(axis=1)
 

@@ -3,8 +3,8 @@
 import keras
 import numpy as np
 
-from keras_wgan.evaluation.frechet import feature_statistics, frechet_distance
 from keras_wgan.evaluation.classifier import classifier_inputs, default_classifier, feature_model
+from keras_wgan.evaluation.frechet import feature_statistics, frechet_distance
 from keras_wgan.utils import argument_validation
 
 # Images per call of the feature model: bounded memory for large sets.
@@ -23,11 +23,8 @@ class FrechetClassifierDistance:
     a noise floor that shrinks as the sets grow, so compare values computed
     with the same classifier and the same numbers of images.
 
-    Measured with the default `mnist_classifier()` (98.4% held-out
-    accuracy) on its 2,000 held-out digits: two disjoint halves of 1,000
-    real digits are at 2.17 (two halves of 500: 6.7, the small-sample bias),
-    1,000 real digits and 1,000 images of uniform noise at 256, and 1,000
-    real digits and 1,000 ones (a collapse onto one class) at 279.
+    Reference values (real against real, against noise, against a
+    collapse onto one class) are in `docs/mnist_example.md`.
 
     Args:
         classifier: a `keras.Model` with a layer named `"features"` that
@@ -70,7 +67,9 @@ class FrechetClassifierDistance:
     def statistics(self, images):
         """Returns `(mu, sigma)` of the features of `images` (N >= 2)."""
         if len(images) < 2:
-            raise ValueError(f"The Frechet distance needs at least 2 images per set. Received: len(images)={len(images)}")
+            raise ValueError(
+                f"The Frechet distance needs at least 2 images per set. Received: len(images)={len(images)}"
+            )
         return feature_statistics(self.features(images))
 
     def __call__(self, images_a, images_b):

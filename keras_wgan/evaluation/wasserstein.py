@@ -19,8 +19,8 @@ def w1_to_data(generator, real_samples, n=None, *, seed=0):
     (network simplex, `keras_wgan.distances.wasserstein_distance`).
 
     Two finite samples of the SAME distribution are at a positive distance
-    that shrinks with `n` (the noise floor; e.g. 0.073 for two sets of 1000
-    points of the 8-gaussians toy data), so compare values at equal `n`.
+    that shrinks with `n` (the noise floor; measured values in
+    `docs/mnist_example.md`), so compare values at equal `n`.
     Time and memory grow as `n**2`: use up to a few thousand samples.
 
     The same `seed` gives the same latent vectors and the same real subset,
@@ -85,4 +85,3 @@ def _matching_shapes(fake, real):
         f"{real.shape[1:]}: they must match (a trailing channel axis of size 1 "
         "may differ)."
     )
-

@@ -30,8 +30,14 @@ SAMPLE_KEY = "image"
 def training_batches(x, y, *, num_classes, batch_size, sample_shape, critic_steps, shuffle=True):
     """Returns `(batches, batch_size)` of labelled critic batches; see the module."""
     return _labelled(
-        x, y, num_classes=num_classes, batch_size=batch_size, sample_shape=sample_shape,
-        critic_steps=critic_steps, shuffle=shuffle, name="x",
+        x,
+        y,
+        num_classes=num_classes,
+        batch_size=batch_size,
+        sample_shape=sample_shape,
+        critic_steps=critic_steps,
+        shuffle=shuffle,
+        name="x",
     )
 
 
@@ -47,20 +53,30 @@ def held_out_batches(data, *, num_classes, batch_size, sample_shape, name="valid
     elif not (isinstance(data, dict) or real_data.is_array_like(data)):
         batch_size = None  # Streams come batched.
     return _labelled(
-        x, y, num_classes=num_classes, batch_size=batch_size, sample_shape=sample_shape,
-        critic_steps=None, shuffle=False, name=name,
+        x,
+        y,
+        num_classes=num_classes,
+        batch_size=batch_size,
+        sample_shape=sample_shape,
+        critic_steps=None,
+        shuffle=False,
+        name=name,
     )
 
 
 def _labelled(x, y, *, num_classes, batch_size, sample_shape, critic_steps, shuffle, name):
     if isinstance(x, dict):
         if y is not None:
-            raise ValueError(f'`y` must be None when `{name}` is a dict holding the labels. Received: y={type(y).__name__}')
+            raise ValueError(
+                f"`y` must be None when `{name}` is a dict holding the labels. Received: y={type(y).__name__}"
+            )
         x, y = _split_dict(x, name)
     if real_data.is_array_like(x):
         samples = np.asarray(x)
         real_data.check_samples(samples.dtype, samples.shape[1:], sample_shape, name)
-        labels = conditioning.check_labels(y, num_classes, count=len(samples), name="y" if name == "x" else f"{name}'s labels")
+        labels = conditioning.check_labels(
+            y, num_classes, count=len(samples), name="y" if name == "x" else f"{name}'s labels"
+        )
         batch_size = real_data.check_batch_size(batch_size, len(samples), name)
         groups = 1 if critic_steps is None else critic_steps
         if len(samples) // batch_size < groups:
@@ -71,7 +87,9 @@ def _labelled(x, y, *, num_classes, batch_size, sample_shape, critic_steps, shuf
         if keras.backend.backend() == "tensorflow":
             from keras_wgan.models import labelled_data_tf
 
-            return labelled_data_tf.array_batches(samples, labels, batch_size, critic_steps, shuffle), batch_size
+            return labelled_data_tf.array_batches(
+                samples, labels, batch_size, critic_steps, shuffle
+            ), batch_size
         return _ArrayBatches(samples, labels, batch_size, critic_steps, shuffle), batch_size
     if y is not None:
         raise ValueError(
@@ -132,7 +150,7 @@ def _split_dict(element, name):
     missing = [key for key in (SAMPLE_KEY, LABEL_KEY) if key not in element]
     if missing:
         raise ValueError(
-            f'A conditional model reads dicts by the keys {SAMPLE_KEY!r} and {LABEL_KEY!r} (TensorFlow '
+            f"A conditional model reads dicts by the keys {SAMPLE_KEY!r} and {LABEL_KEY!r} (TensorFlow "
             f"Datasets' form); `{name}` lacks {missing}. Received: keys {sorted(element)}"
         )
     return element[SAMPLE_KEY], element[LABEL_KEY]
@@ -150,7 +168,9 @@ class _BatchChecker:
         samples, labels = split_element(element, self.name)
         samples = np.asarray(samples)
         real_data.check_samples(samples.dtype, samples.shape[1:], self.sample_shape, self.name)
-        labels = conditioning.check_labels(labels, self.num_classes, count=len(samples), name=f"the labels of `{self.name}`")
+        labels = conditioning.check_labels(
+            labels, self.num_classes, count=len(samples), name=f"the labels of `{self.name}`"
+        )
         return samples.astype("float32", copy=False), labels
 
 

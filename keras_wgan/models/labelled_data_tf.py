@@ -32,9 +32,7 @@ def dataset_batches(dataset, num_classes, sample_shape, critic_steps, name):
             f'dicts with "image" and "label". Received: elements {element_spec}'
         )
     dataset = dataset.map(lambda *element: split_element(element[0] if len(element) == 1 else element, name))
-    first = None
-    for first in dataset.take(1):
-        break
+    first = next(iter(dataset.take(1)), None)
     if first is None:
         raise ValueError(f"`{name}` is empty: the dataset yields no batch.")
     samples, labels = (value.numpy() for value in first)
@@ -49,7 +47,9 @@ def dataset_batches(dataset, num_classes, sample_shape, critic_steps, name):
             [
                 tf.debugging.assert_non_negative(y, message=message),
                 tf.debugging.assert_less(y, num_classes, message=message),
-                tf.debugging.assert_equal(tf.shape(y)[0], tf.shape(x)[0], message=f"one label per sample in `{name}`"),
+                tf.debugging.assert_equal(
+                    tf.shape(y)[0], tf.shape(x)[0], message=f"one label per sample in `{name}`"
+                ),
             ]
         ):
             return tf.cast(x, "float32"), tf.identity(y)
@@ -70,7 +70,5 @@ def dataset_batches(dataset, num_classes, sample_shape, critic_steps, name):
 def _grouped(dataset, critic_steps):
     if critic_steps is not None:
         dataset = dataset.batch(critic_steps, drop_remainder=True)
-        dataset = dataset.map(
-            lambda x, y: (tf.experimental.numpy.swapaxes(x, 0, 1), tf.transpose(y))
-        )
+        dataset = dataset.map(lambda x, y: (tf.experimental.numpy.swapaxes(x, 0, 1), tf.transpose(y)))
     return dataset.prefetch(tf.data.AUTOTUNE)

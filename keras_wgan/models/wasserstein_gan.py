@@ -376,18 +376,13 @@ class WassersteinGAN(keras.Model):
         return None
 
     def critic_iteration(self, real, step=0, labels=None):
-        """One critic update on one real batch and one fresh noise batch.
+        """One critic update on a real batch and a fresh noise batch.
 
-        Args:
-            real: a real batch, `(batch_size, *sample_shape)`.
-            step: index of the critic iteration in the train step.
-            labels: a conditional model's labels of `real`, `(batch_size,)`;
-                the fakes are generated with the same labels.
-
-        Returns:
-            `(loss, logs)`: the critic loss including `critic_penalty`, and
-            the logs of `critic_penalty` plus `wasserstein_estimate`, each
-            averaged into the metric of the same name.
+        Returns `(loss, logs)`: the loss including `critic_penalty`, and that
+        hook's logs plus `wasserstein_estimate`, each averaged into the metric
+        of its name. `step` indexes the critic iterations of the train step;
+        `labels`, a conditional model's labels of `real` (`(batch_size,)`),
+        are also those the fakes are generated with.
         """
         batch_size = ops.shape(real)[0]
         fake = self.generator_output(self._training_latent(batch_size), labels, training=True)
@@ -414,15 +409,9 @@ class WassersteinGAN(keras.Model):
         return loss, logs
 
     def generator_iteration(self, batch_size, labels=None):
-        """One generator update on a fresh noise batch.
+        """One generator update on `batch_size` fresh latents; returns its float32 loss.
 
-        Args:
-            batch_size: number of latent vectors, the (per-replica) size of
-                the real batches.
-            labels: a conditional model's labels to generate, `(batch_size,)`.
-
-        Returns:
-            The generator loss, a float32 scalar tensor.
+        `labels`: a conditional model's labels to generate, `(batch_size,)`.
         """
 
         def loss_function():

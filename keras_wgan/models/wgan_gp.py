@@ -132,9 +132,7 @@ class WGANGP(WassersteinGAN):
             def critic(samples):
                 return self.critic_scores(samples, labels, training=True)
 
-        penalty = gradient_penalty(
-            critic, real, fake, one_sided=self.one_sided, seed=self.seed_generator
-        )
+        penalty = gradient_penalty(critic, real, fake, one_sided=self.one_sided, seed=self.seed_generator)
         return self.gp_weight * self._lazy_scale * penalty, {"gradient_penalty": penalty}
 
     def get_config(self):

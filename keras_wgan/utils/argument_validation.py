@@ -68,7 +68,9 @@ def check_seed(value, name="seed", *, allow_none=False):
     return check_int(value, name, minimum=0)
 
 
-def check_number(value, name, *, minimum=None, maximum=None, exclusive_minimum=False, exclusive_maximum=False):
+def check_number(
+    value, name, *, minimum=None, maximum=None, exclusive_minimum=False, exclusive_maximum=False
+):
     """Returns a finite number as a `float`, checked against its bounds.
 
     Ints and floats (Python or NumPy) are numbers; bools and strings are not.
@@ -118,7 +120,9 @@ def check_value_range(value_range, name="value_range"):
             f"`{name}` must be a pair of numbers (low, high), e.g. (-1.0, 1.0). {received(name, value_range)}"
         ) from None
     for bound in (low, high):
-        if isinstance(bound, (bool, np.bool_)) or not isinstance(bound, (int, float, np.integer, np.floating)):
+        if isinstance(bound, (bool, np.bool_)) or not isinstance(
+            bound, (int, float, np.integer, np.floating)
+        ):
             raise TypeError(
                 f"`{name}` must be a pair of numbers (low, high), e.g. (-1.0, 1.0). {received(name, value_range)}"
             )
@@ -172,7 +176,9 @@ def check_instance(value, name, types, description):
         description: what `name` must be, as words, e.g. `"a keras.Model"`.
     """
     if not isinstance(value, types):
-        raise TypeError(f"`{name}` must be {description}. Received: {name}={value!r} of type {type(value).__name__}")
+        raise TypeError(
+            f"`{name}` must be {description}. Received: {name}={value!r} of type {type(value).__name__}"
+        )
     return value
 
 

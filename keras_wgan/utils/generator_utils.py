@@ -1,4 +1,4 @@
-""""A WGAN or a generator": resolving it and drawing samples from it.
+""" "A WGAN or a generator": resolving it and drawing samples from it.
 
 The export, the evaluation metrics and the sample callbacks accept either a
 keras_wgan model (`WGAN`, `WGANGP`, any `WassersteinGAN`) or a bare

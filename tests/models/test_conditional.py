@@ -55,7 +55,9 @@ def test_each_class_lands_on_its_own_gaussian():
 @pytest.mark.parametrize("cls", MODELS)
 def test_fit_logs_metrics_and_validates_with_labels(cls):
     model = make(cls, critic_steps=2)
-    history = model.fit(DATA, LABELS, batch_size=32, epochs=1, verbose=0, validation_data=(DATA[:128], LABELS[:128]))
+    history = model.fit(
+        DATA, LABELS, batch_size=32, epochs=1, verbose=0, validation_data=(DATA[:128], LABELS[:128])
+    )
     assert int(model.generator_optimizer.iterations) == 10
     assert all(np.isfinite(v).all() for v in history.history.values())
     assert "val_wasserstein_estimate" in history.history
@@ -179,8 +181,10 @@ def test_generate_with_labels():
 
 @pytest.mark.parametrize("cls", MODELS)
 def test_same_seed_same_run(cls):
-    runs = [make(cls, seed=seed).fit(DATA, LABELS, batch_size=32, epochs=2, verbose=0, shuffle=False).history
-            for seed in (1, 1, 2)]
+    runs = [
+        make(cls, seed=seed).fit(DATA, LABELS, batch_size=32, epochs=2, verbose=0, shuffle=False).history
+        for seed in (1, 1, 2)
+    ]
     assert runs[0] == runs[1]
     assert runs[0]["critic_loss"] != runs[2]["critic_loss"]
 
@@ -218,7 +222,9 @@ def linear_class_critic(num_classes, dim, norms):
     labels = keras.Input((), dtype="int32")
     rows = np.zeros((num_classes, dim), "float32")
     rows[:, 0] = norms
-    w = keras.layers.Embedding(num_classes, dim, embeddings_initializer=keras.initializers.Constant(rows))(labels)
+    w = keras.layers.Embedding(num_classes, dim, embeddings_initializer=keras.initializers.Constant(rows))(
+        labels
+    )
     return keras.Model([samples, labels], keras.layers.Dot(axes=1)([w, samples]))
 
 
@@ -227,7 +233,9 @@ def test_penalty_interpolates_keep_their_labels():
     # the mean over examples of (norm of its class - 1)^2, whatever the
     # interpolation coefficients.
     norms = np.array([0.5, 1.0, 3.0], "float32")
-    model = kw.WGANGP(linear_class_critic(3, 2, norms), toy_generator(2, 8, 1, num_classes=3), num_classes=3, seed=0)
+    model = kw.WGANGP(
+        linear_class_critic(3, 2, norms), toy_generator(2, 8, 1, num_classes=3), num_classes=3, seed=0
+    )
     labels = np.array([0, 0, 1, 2], "int32")
     real, fake = DATA[:4], DATA[4:8]
     penalty_loss, logs = model.critic_penalty(real, fake, 0, labels=labels)
@@ -246,7 +254,9 @@ def test_fakes_are_generated_with_the_real_batch_labels():
 
     latent, labels = keras.Input((2,)), keras.Input((), dtype="int32")
     zero = keras.layers.Dense(2, kernel_initializer="zeros", use_bias=False)(latent)  # weights to update
-    fake = keras.layers.Lambda(lambda t: t[0] + keras.ops.concatenate([as_float(t[1])] * 2, axis=1))([zero, labels])
+    fake = keras.layers.Lambda(lambda t: t[0] + keras.ops.concatenate([as_float(t[1])] * 2, axis=1))(
+        [zero, labels]
+    )
     generator = keras.Model([latent, labels], fake)
     samples, critic_labels = keras.Input((2,)), keras.Input((), dtype="int32")
     zero = keras.layers.Dense(1, kernel_initializer="zeros", use_bias=False)(samples)

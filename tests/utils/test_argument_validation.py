@@ -56,10 +56,15 @@ CASES = [
     (lambda: architectures.mlp_critic((2,), depth=0), "depth", ValueError),
     (lambda: architectures.mlp_critic((28, 0)), "input_shape", ValueError),
     (lambda: architectures.mlp_critic("28"), "input_shape", TypeError),
-    (lambda: architectures.mlp_generator(4, (2,), output_activation="bogus"), "output_activation", ValueError),
+    (
+        lambda: architectures.mlp_generator(4, (2,), output_activation="bogus"),
+        "output_activation",
+        ValueError,
+    ),
     (lambda: architectures.mnist_critic(dim=True), "dim", TypeError),
     (lambda: architectures.mnist_critic(normalization="batch"), "normalization", ValueError),
     (lambda: architectures.mnist_generator(latent_dim=0), "latent_dim", ValueError),
+    (lambda: architectures.mnist_generator(batch_normalization="yes"), "batch_normalization", TypeError),
     (lambda: architectures.toy_critic(units=1.5), "units", TypeError),
     (lambda: architectures.toy_generator(output_dim=0), "output_dim", ValueError),
     # callbacks
@@ -71,10 +76,18 @@ CASES = [
     (lambda: callbacks.SampleGrid("out", value_range=(1, 0)), "value_range", ValueError),
     (lambda: callbacks.SampleGrid("out", filename="{step}.png"), "filename", ValueError),
     (lambda: callbacks.TensorBoardSamples("logs", every=1.0), "every", TypeError),
-    (lambda: callbacks.AtomicModelCheckpoint("w.keras", save_weights_only="no"), "save_weights_only", TypeError),
+    (
+        lambda: callbacks.AtomicModelCheckpoint("w.keras", save_weights_only="no"),
+        "save_weights_only",
+        TypeError,
+    ),
     (lambda: callbacks.AtomicModelCheckpoint("w.h5"), "filepath", ValueError),
     (lambda: callbacks.AtomicModelCheckpoint("w.keras", verbose=-1), "verbose", ValueError),
-    (lambda: callbacks.AtomicBackupAndRestore("backup", delete_checkpoint="no"), "delete_checkpoint", TypeError),
+    (
+        lambda: callbacks.AtomicBackupAndRestore("backup", delete_checkpoint="no"),
+        "delete_checkpoint",
+        TypeError,
+    ),
     (lambda: callbacks.AtomicBackupAndRestore(""), "backup_dir", ValueError),
     (lambda: callbacks.QualityMetric(len, every=1.5), "every", TypeError),
     (lambda: callbacks.QualityMetric(len, name=""), "name", ValueError),
@@ -123,7 +136,11 @@ CASES = [
     (lambda: kw.export_generator(toy_generator(), "export", version=1.0), "version", TypeError),
     (lambda: kw.export_generator(toy_generator(), "export", version=0), "version", ValueError),
     (lambda: kw.export_generator(toy_generator(), "export", overwrite="yes"), "overwrite", TypeError),
-    (lambda: kw.export_generator(toy_generator(), "export", value_range=(1.0, -1.0)), "value_range", ValueError),
+    (
+        lambda: kw.export_generator(toy_generator(), "export", value_range=(1.0, -1.0)),
+        "value_range",
+        ValueError,
+    ),
     (lambda: kw.export_generator("generator.keras", "export"), "model", TypeError),
 ]
 

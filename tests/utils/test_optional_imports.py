@@ -57,13 +57,19 @@ def run_without_tensorflow(code):
     return subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "KERAS_BACKEND": "jax", "PATH": "/usr/bin:/bin", "JAX_PLATFORMS": "cpu"},
+        env={
+            "PYTHONPATH": str(ROOT),
+            "KERAS_BACKEND": "jax",
+            "PATH": "/usr/bin:/bin",
+            "JAX_PLATFORMS": "cpu",
+        },
         capture_output=True,
         text=True,
         timeout=120,
     )
 
 
+@pytest.mark.slow  # Two fresh Python processes importing Keras and JAX.
 def test_our_modules_import_without_tensorflow():
     result = run_without_tensorflow(
         """
@@ -80,6 +86,7 @@ def test_our_modules_import_without_tensorflow():
     assert "imported" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_blocker_catches_a_top_level_import():
     # The check above means something only if a stray import fails it.
     result = run_without_tensorflow(
@@ -101,7 +108,10 @@ def test_the_blocker_catches_a_top_level_import():
 @pytest.mark.parametrize(
     "call, feature",
     [
-        (lambda generator: kw.datasets.make_image_dataset(np.zeros((4, 2, 2), "uint8"), 2), "make_image_dataset"),
+        (
+            lambda generator: kw.datasets.make_image_dataset(np.zeros((4, 2, 2), "uint8"), 2),
+            "make_image_dataset",
+        ),
         (lambda generator: kw.callbacks.TensorBoardSamples("logs"), "TensorBoardSamples"),
         (lambda generator: kw.export_generator(generator, "x"), "export_generator"),
     ],
@@ -122,4 +132,8 @@ def test_optional_import_messages_are_one_line(monkeypatch):
         with pytest.raises(ImportError) as caught:
             importer("feature_x")
         message = str(caught.value)
-        assert "\n" not in message and message.startswith("feature_x needs") and f"pip install {package}" in message
+        assert (
+            "\n" not in message
+            and message.startswith("feature_x needs")
+            and f"pip install {package}" in message
+        )

@@ -44,13 +44,17 @@ def model_with(generator):
 def test_a_generator_that_draws_the_class_asked_for_scores_one():
     classifier = band_classifier()
     assert conditional_accuracy(model_with(band_generator()), n_per_class=3, classifier=classifier) == 1.0
-    per_class = conditional_accuracy_per_class(model_with(band_generator()), n_per_class=3, classifier=classifier)
+    per_class = conditional_accuracy_per_class(
+        model_with(band_generator()), n_per_class=3, classifier=classifier
+    )
     np.testing.assert_array_equal(per_class, np.ones(10))
 
 
 def test_a_generator_that_draws_the_next_class_scores_zero():
     classifier = band_classifier()
-    assert conditional_accuracy(model_with(band_generator(shift=1)), n_per_class=3, classifier=classifier) == 0.0
+    assert (
+        conditional_accuracy(model_with(band_generator(shift=1)), n_per_class=3, classifier=classifier) == 0.0
+    )
 
 
 def test_a_generator_that_ignores_its_label_scores_one_tenth():
@@ -58,7 +62,9 @@ def test_a_generator_that_ignores_its_label_scores_one_tenth():
     latent = keras.Input((4,))
     labels = keras.Input((), dtype="int32")
     band = band_patterns()[3].reshape(-1) * 2.0 - 1.0
-    const = keras.layers.Dense(28 * 28, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(band))
+    const = keras.layers.Dense(
+        28 * 28, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(band)
+    )
     model = model_with(keras.Model([latent, labels], keras.layers.Reshape((28, 28, 1))(const(latent))))
     per_class = conditional_accuracy_per_class(model, n_per_class=2, classifier=band_classifier())
     np.testing.assert_array_equal(per_class, np.eye(10)[3])
@@ -73,7 +79,11 @@ def test_quality_metric_logs_it():
 
 def test_refuses_unconditional_models_and_too_many_classes():
     with pytest.raises(ValueError, match="measures a conditional model"):
-        conditional_accuracy(kw.WGANGP(mnist_critic(dim=2), mnist_generator(4, dim=2)), classifier=band_classifier())
-    eleven = kw.WGANGP(mnist_critic(dim=2, num_classes=11), mnist_generator(4, dim=2, num_classes=11), num_classes=11)
+        conditional_accuracy(
+            kw.WGANGP(mnist_critic(dim=2), mnist_generator(4, dim=2)), classifier=band_classifier()
+        )
+    eleven = kw.WGANGP(
+        mnist_critic(dim=2, num_classes=11), mnist_generator(4, dim=2, num_classes=11), num_classes=11
+    )
     with pytest.raises(ValueError, match="11 classes but the classifier tells only 10 apart"):
         conditional_accuracy(eleven, n_per_class=1, classifier=band_classifier())

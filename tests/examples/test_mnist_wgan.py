@@ -1,6 +1,7 @@
 """The main job, end to end, as a new user runs it (offline, bundled data)."""
 
 import csv
+import importlib.util
 import os
 import signal
 import subprocess
@@ -13,14 +14,16 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests import testing_utils
+
+pytestmark = pytest.mark.slow  # Each test runs an example in a fresh Python process.
+
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "examples" / "mnist_wgan.py"
 
 
 def run_example(*args, timeout=600):
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
-    )
+    return testing_utils.run_example("mnist_wgan.py", *args, timeout=timeout)
 
 
 def csv_rows(path):
@@ -124,3 +127,23 @@ def test_mixed_bfloat16_run_stays_finite_and_exports_float32(tmp_path):
 def test_dtype_policy_must_be_known():
     result = run_example("--dtype-policy", "float64")
     assert result.returncode != 0 and "--dtype-policy" in result.stderr
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("mnist_wgan_example", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_example_strategy_flag(tmp_path, monkeypatch, capsys):
+    example = load_example()
+    with pytest.raises(SystemExit):
+        example.parse_args(["--help"])
+    assert "TF_CONFIG" in capsys.readouterr().out
+    assert isinstance(example.make_strategy(example.parse_args(["--strategy", "mirrored"])),
+                      tf.distribute.MirroredStrategy)
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    with pytest.raises(SystemExit, match="--strategy multiworker needs the TF_CONFIG environment variable"):
+        example.main(["--strategy", "multiworker", "--out", str(tmp_path / "x")])
+    assert not (tmp_path / "x").exists()

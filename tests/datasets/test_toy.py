@@ -5,10 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from keras_wgan.datasets.toy import eight_gaussians
-from keras_wgan.datasets.toy import sample_toy
-from keras_wgan.datasets.toy import swiss_roll
-from keras_wgan.datasets.toy import twenty_five_gaussians
+from keras_wgan.datasets.toy import eight_gaussians, sample_toy, swiss_roll, twenty_five_gaussians
 from keras_wgan.distances import wasserstein_distance
 
 SAMPLERS = {
@@ -19,19 +16,9 @@ SAMPLERS = {
 
 # gan_toy.py: 8 unit directions times 2, the batch divided by 1.414.
 EIGHT_CENTRES = (
-    2.0
-    * np.array(
-        [
-            (math.cos(k * math.pi / 4), math.sin(k * math.pi / 4))
-            for k in range(8)
-        ]
-    )
-    / 1.414
+    2.0 * np.array([(math.cos(k * math.pi / 4), math.sin(k * math.pi / 4)) for k in range(8)]) / 1.414
 )
-TWENTY_FIVE_CENTRES = (
-    np.array([(2.0 * i, 2.0 * j) for i in range(-2, 3) for j in range(-2, 3)])
-    / 2.828
-)
+TWENTY_FIVE_CENTRES = np.array([(2.0 * i, 2.0 * j) for i in range(-2, 3) for j in range(-2, 3)]) / 2.828
 
 
 def nearest_centre(points, centres):
@@ -50,19 +37,13 @@ def test_shape_and_dtype(name):
 
 @pytest.mark.parametrize("name", sorted(SAMPLERS))
 def test_sample_toy_dispatches_by_name(name):
-    np.testing.assert_array_equal(
-        sample_toy(name, 50, seed=3), SAMPLERS[name](50, seed=3)
-    )
+    np.testing.assert_array_equal(sample_toy(name, 50, seed=3), SAMPLERS[name](50, seed=3))
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLERS))
 def test_seeds_are_reproducible(name):
-    np.testing.assert_array_equal(
-        sample_toy(name, 100, seed=42), sample_toy(name, 100, seed=42)
-    )
-    assert not np.array_equal(
-        sample_toy(name, 100, seed=42), sample_toy(name, 100, seed=43)
-    )
+    np.testing.assert_array_equal(sample_toy(name, 100, seed=42), sample_toy(name, 100, seed=42))
+    assert not np.array_equal(sample_toy(name, 100, seed=42), sample_toy(name, 100, seed=43))
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLERS))
@@ -103,9 +84,7 @@ def test_swiss_roll_range():
 
 def test_noise_floor_of_exact_w1_for_eight_gaussians():
     # REFERENCE: 0.073 on average for two independent sets of 1000 points.
-    distance = wasserstein_distance(
-        eight_gaussians(1000, seed=0), eight_gaussians(1000, seed=1)
-    )
+    distance = wasserstein_distance(eight_gaussians(1000, seed=0), eight_gaussians(1000, seed=1))
     assert 0.04 < distance < 0.12
 
 
@@ -125,7 +104,9 @@ def test_unknown_name_lists_the_valid_names():
         sample_toy("moons", 10)
 
 
-@pytest.mark.parametrize("n, error", [(-1, ValueError), (2.5, TypeError), ("10", TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    "n, error", [(-1, ValueError), (2.5, TypeError), ("10", TypeError), (True, TypeError)]
+)
 @pytest.mark.parametrize("name", sorted(SAMPLERS))
 def test_bad_sizes(name, n, error):
     with pytest.raises(error, match="`n` must be"):

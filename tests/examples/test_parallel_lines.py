@@ -2,37 +2,30 @@
 
 import importlib.util
 import math
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPOSITORY = Path(__file__).resolve().parents[1]
+from tests import testing_utils
+
+pytestmark = pytest.mark.slow  # Each test runs an example in a fresh Python process.
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLE = REPOSITORY / "examples" / "parallel_lines.py"
 FIGURES = ("parallel_lines_distances.png", "parallel_lines_critic.png", "parallel_lines_training.png")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NUMBER = r"[-+]?\d+\.\d+"
 
 
-def run_example(*arguments):
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--quick", *arguments],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def run_quick(*arguments):
+    result = testing_utils.run_example("parallel_lines.py", "--quick", *arguments, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 
 
 def test_parallel_lines_quick(tmp_path):
-    output = run_example("--out", str(tmp_path))
+    output = run_quick("--out", str(tmp_path))
 
     for name in FIGURES:
         assert (tmp_path / name).read_bytes().startswith(PNG_SIGNATURE), name

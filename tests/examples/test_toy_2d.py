@@ -1,28 +1,20 @@
 """Runs `examples/toy_2d.py --quick` as a user would and checks its numbers."""
 
 import math
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-EXAMPLE = REPOSITORY / "examples" / "toy_2d.py"
+import pytest
+
+from tests.testing_utils import run_example
+
+pytestmark = pytest.mark.slow  # Each test runs an example in a fresh Python process.
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NUMBER = r"[-+]?(?:\d+\.\d+|nan|inf)"
 
 
 def test_toy_2d_quick(tmp_path):
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--quick", "--out", str(tmp_path)],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_example("toy_2d.py", "--quick", "--out", str(tmp_path), timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     output = result.stdout
 

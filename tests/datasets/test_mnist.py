@@ -1,7 +1,5 @@
-"""Tests for keras_wgan.datasets.mnist: loading, splitting and tf.data input."""
+"""Tests for keras_wgan.datasets.mnist: where the digits come from."""
 
-import gzip
-import os
 import time
 
 import keras
@@ -9,6 +7,7 @@ import numpy as np
 import pytest
 
 from keras_wgan.datasets import mnist
+from tests.datasets.conftest import fake_digits, write_idx
 
 BUNDLED_SOURCE = "bundled MNIST test split (10,000 digits, CC BY-SA 3.0)"
 # From shared/data/mnist/README.md.
@@ -24,86 +23,6 @@ def empty_home(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("KERAS_HOME", raising=False)
     return home
-
-
-@pytest.fixture(scope="module")
-def bundled():
-    return mnist._load_bundled()
-
-
-def write_idx(path, array, compress=True):
-    """Writes `array` as an IDX file (uint8 data)."""
-    array = np.asarray(array, dtype=np.uint8)
-    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
-        int(dim).to_bytes(4, "big") for dim in array.shape
-    )
-    opener = gzip.open if compress else open
-    with opener(path, "wb") as file:
-        file.write(header + array.tobytes())
-    return path
-
-
-def fake_digits(count, seed=0):
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, size=(count, 28, 28), dtype=np.uint8)
-    labels = rng.integers(0, 10, size=(count,), dtype=np.uint8)
-    return images, labels
-
-
-# --------------------------------------------------------------------------
-# read_idx
-
-
-def test_read_idx_bundled_images():
-    path = os.path.join(mnist._BUNDLED_DIR, "t10k-images-idx3-ubyte.gz")
-    images = mnist.read_idx(path)
-    assert images.shape == (10000, 28, 28)
-    assert images.dtype == np.uint8
-    assert images.flags.writeable
-
-
-def test_read_idx_uncompressed_and_wider_dtype(tmp_path):
-    images, _ = fake_digits(3)
-    plain = write_idx(tmp_path / "plain-idx3-ubyte", images, compress=False)
-    np.testing.assert_array_equal(mnist.read_idx(plain), images)
-
-    values = np.array([[1, -2], [300, 4]], dtype=">i4")
-    path = tmp_path / "int32.idx"
-    path.write_bytes(
-        bytes([0, 0, 0x0C, 2]) + (2).to_bytes(4, "big") * 2 + values.tobytes()
-    )
-    result = mnist.read_idx(path)
-    assert result.dtype == np.int32 and result.dtype.isnative
-    np.testing.assert_array_equal(result, values)
-
-
-def test_read_idx_bad_magic_names_the_file(tmp_path):
-    path = tmp_path / "not-idx.gz"
-    with gzip.open(path, "wb") as file:
-        file.write(b"PK\x03\x04" + bytes(100))
-    with pytest.raises(ValueError, match="not-idx.gz.*magic number"):
-        mnist.read_idx(path)
-
-
-def test_read_idx_truncated_data(tmp_path):
-    images, _ = fake_digits(4)
-    path = write_idx(tmp_path / "cut-images-idx3-ubyte", images, compress=False)
-    path.write_bytes(path.read_bytes()[:-10])
-    with pytest.raises(ValueError, match="cut-images-idx3-ubyte.*truncated"):
-        mnist.read_idx(path)
-
-
-def test_read_idx_corrupt_gzip(tmp_path):
-    images, _ = fake_digits(4)
-    path = write_idx(tmp_path / "broken-images-idx3-ubyte.gz", images)
-    path.write_bytes(path.read_bytes()[:40])
-    with pytest.raises(ValueError, match="broken-images-idx3-ubyte.gz"):
-        mnist.read_idx(path)
-
-
-def test_read_idx_missing_file(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        mnist.read_idx(tmp_path / "absent-idx3-ubyte.gz")
 
 
 # --------------------------------------------------------------------------
@@ -311,131 +230,3 @@ def test_load_mnist_label_count_mismatch(tmp_path):
     write_idx(tmp_path / "train-labels-idx1-ubyte.gz", labels[:4])
     with pytest.raises(ValueError, match="one per image"):
         mnist.load_mnist(tmp_path, verbose=False)
-
-
-# --------------------------------------------------------------------------
-# split_holdout
-
-
-def test_split_holdout_count_is_deterministic_and_disjoint():
-    values = np.arange(100)
-    train, heldout = mnist.split_holdout(values, holdout=10, seed=3)
-    assert len(train) == 90 and len(heldout) == 10
-    assert sorted(np.concatenate([train, heldout]).tolist()) == list(range(100))
-    again_train, again_heldout = mnist.split_holdout(values, holdout=10, seed=3)
-    np.testing.assert_array_equal(train, again_train)
-    np.testing.assert_array_equal(heldout, again_heldout)
-    _, other_heldout = mnist.split_holdout(values, holdout=10, seed=4)
-    assert not np.array_equal(heldout, other_heldout)
-
-
-def test_split_holdout_fraction_on_images(bundled):
-    images, _ = bundled
-    train, heldout = mnist.split_holdout(images, holdout=0.1)
-    assert train.shape == (9000, 28, 28) and heldout.shape == (1000, 28, 28)
-    assert train.dtype == np.uint8
-
-
-@pytest.mark.parametrize(
-    "holdout, error",
-    [(0, ValueError), (100, ValueError), (-1, ValueError), (0.0, ValueError), (1.0, ValueError),
-     (1.5, ValueError), (True, TypeError), ("10", TypeError)],
-)
-def test_split_holdout_errors(holdout, error):
-    with pytest.raises(error, match="holdout"):
-        mnist.split_holdout(np.arange(100), holdout=holdout)
-
-
-# --------------------------------------------------------------------------
-# make_image_dataset, scale_images, unscale_images
-
-
-def test_dataset_batches_of_bundled_digits(bundled):
-    images, _ = bundled
-    dataset = mnist.make_image_dataset(images, batch_size=256, seed=0)
-    batches = list(dataset)
-    assert len(batches) == 10000 // 256
-    for batch in batches:
-        assert tuple(batch.shape) == (256, 28, 28, 1)
-        assert batch.dtype.name == "float32"
-    values = np.concatenate([batch.numpy() for batch in batches])
-    assert values.min() == pytest.approx(-1.0)
-    assert values.max() == pytest.approx(1.0)
-    assert dataset.element_spec.shape.as_list() == [256, 28, 28, 1]
-
-
-def test_dataset_unit_value_range_and_channel_input():
-    images = np.array([0, 51, 255], dtype=np.uint8).reshape(3, 1, 1, 1)
-    images = np.broadcast_to(images, (3, 28, 28, 1))
-    dataset = mnist.make_image_dataset(
-        images, 3, value_range=(0.0, 1.0), shuffle=False
-    )
-    (batch,) = list(dataset)
-    np.testing.assert_allclose(batch.numpy()[:, 0, 0, 0], [0.0, 0.2, 1.0])
-
-
-def test_dataset_drops_remainder_and_repeats():
-    images = np.zeros((100, 28, 28), dtype=np.uint8)
-    assert len(list(mnist.make_image_dataset(images, 32))) == 3
-    repeated = mnist.make_image_dataset(images, 32, repeat=True)
-    assert len(list(repeated.take(7))) == 7
-
-
-def test_dataset_shuffle_is_seeded_and_reshuffles():
-    images = np.arange(64, dtype=np.uint8).reshape(64, 1, 1)
-    images = np.broadcast_to(images, (64, 28, 28))
-
-    def epoch_orders(dataset):
-        return [
-            np.concatenate([batch.numpy()[:, 0, 0, 0] for batch in dataset])
-            for _ in range(2)
-        ]
-
-    first = epoch_orders(mnist.make_image_dataset(images, 16, seed=7))
-    second = epoch_orders(mnist.make_image_dataset(images, 16, seed=7))
-    np.testing.assert_array_equal(first[0], second[0])
-    assert not np.array_equal(first[0], first[1])
-    unshuffled = mnist.make_image_dataset(images, 16, shuffle=False)
-    expected = np.arange(64) / 255.0 * 2.0 - 1.0
-    np.testing.assert_allclose(epoch_orders(unshuffled)[0], expected, atol=1e-6)
-
-
-@pytest.mark.parametrize(
-    "images, batch_size, value_range, error, message",
-    [
-        (np.zeros((0, 28, 28), np.uint8), 1, (-1, 1), ValueError, "empty"),
-        (np.zeros((10, 28, 28), np.uint8), 11, (-1, 1), ValueError, "batch_size=11"),
-        (np.zeros((10, 784), np.uint8), 2, (-1, 1), ValueError, "shape"),
-        (np.zeros((10, 28, 28), np.float32), 2, (-1, 1), ValueError, "uint8"),
-        (np.zeros((10, 28, 28), np.uint8), 0, (-1, 1), ValueError, "at least 1"),
-        (np.zeros((10, 28, 28), np.uint8), 2.0, (-1, 1), TypeError, "int"),
-        (np.zeros((10, 28, 28), np.uint8), 2, (1, -1), ValueError, "low < high"),
-        (np.zeros((10, 28, 28), np.uint8), 2, (0,), TypeError, "pair"),
-    ],
-)
-def test_dataset_errors(images, batch_size, value_range, error, message):
-    with pytest.raises(error, match=message):
-        mnist.make_image_dataset(images, batch_size, value_range=value_range)
-
-
-def test_scale_and_unscale_images():
-    pixels = np.array([0, 51, 255], dtype=np.uint8)
-    scaled = keras.ops.convert_to_numpy(mnist.scale_images(pixels))
-    np.testing.assert_allclose(scaled, [-1.0, -0.6, 1.0], atol=1e-6)
-    assert scaled.dtype == np.float32
-    unit = keras.ops.convert_to_numpy(mnist.unscale_images(scaled))
-    np.testing.assert_allclose(unit, [0.0, 0.2, 1.0], atol=1e-6)
-    # Out-of-range generator outputs are clipped to [0, 1].
-    clipped = mnist.unscale_images(np.array([-3.0, 0.5, 2.0]), (0.0, 1.0))
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(clipped), [0, 0.5, 1])
-    with pytest.raises(ValueError, match="uint8"):
-        mnist.scale_images(np.array([0.5]))
-    with pytest.raises(ValueError, match="value_range"):
-        mnist.unscale_images(np.zeros(2), value_range=(1.0, 1.0))
-
-
-def test_scale_images_matches_dataset():
-    images, _ = fake_digits(8)
-    (batch,) = list(mnist.make_image_dataset(images, 8, shuffle=False))
-    expected = keras.ops.convert_to_numpy(mnist.scale_images(images[..., None]))
-    np.testing.assert_allclose(batch.numpy(), expected, atol=1e-6)

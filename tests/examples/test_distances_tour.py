@@ -1,24 +1,14 @@
 """Runs `examples/distances_tour.py` as a user would and checks its numbers."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+import pytest
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-TOUR = REPOSITORY / "examples" / "distances_tour.py"
+from tests.testing_utils import run_example
+
+pytestmark = pytest.mark.slow  # Each test runs an example in a fresh Python process.
 
 
 def test_distances_tour_prints_the_lecture_numbers():
-    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run(
-        [sys.executable, str(TOUR)],
-        cwd=REPOSITORY,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_example("distances_tour.py", timeout=120)
     assert result.returncode == 0, result.stderr
     output = result.stdout
     assert "a = 2, b = -1" in output
