@@ -56,7 +56,37 @@ def test_every_critic_iteration_gets_a_fresh_real_batch():
     assert sorted(seen.tolist()) == ids.tolist()  # every sample exactly once
 
 
-@pytest.mark.parametrize("form", ["array", "dataset", "labelled_dataset", "generator"])
+def test_arrays_are_reshuffled_every_epoch():
+    keras.utils.set_random_seed(0)
+    model = RecordingWGAN(mlp(2, 1), mlp(2, 2), critic_steps=2)
+    model.seen = []
+    model.compile(run_eagerly=True)
+    ids = np.arange(8 * 2 * 3, dtype="float32")
+    model.fit(np.stack([ids, ids], axis=1), batch_size=8, epochs=2, verbose=0)
+    first, second = np.concatenate(model.seen[:6])[:, 0], np.concatenate(model.seen[6:])[:, 0]
+    assert sorted(first.tolist()) == sorted(second.tolist()) == ids.tolist()  # each sample once per epoch
+    assert first.tolist() != second.tolist() and first.tolist() != ids.tolist()
+
+
+class Batches(keras.utils.PyDataset):
+    """DATA in batches of 32, with labels, and a last batch of 16 that must be dropped."""
+
+    def __init__(self):
+        super().__init__()
+        self.epochs_ended = 0
+
+    def __len__(self):
+        return 21
+
+    def __getitem__(self, index):
+        batch = DATA[index * 32 : (index + 1) * 32] if index < 20 else DATA[:16]
+        return batch, np.zeros(len(batch))
+
+    def on_epoch_end(self):
+        self.epochs_ended += 1
+
+
+@pytest.mark.parametrize("form", ["array", "dataset", "labelled_dataset", "generator", "pydataset"])
 def test_accepts_arrays_datasets_and_generators(form):
     model = make(kw.WGANGP, critic_steps=2)
     kwargs = {}
@@ -66,11 +96,15 @@ def test_accepts_arrays_datasets_and_generators(form):
         x = tf.data.Dataset.from_tensor_slices(DATA).batch(32, drop_remainder=True)
     elif form == "labelled_dataset":
         x = tf.data.Dataset.from_tensor_slices((DATA, np.zeros(len(DATA)))).batch(32, drop_remainder=True)
+    elif form == "pydataset":
+        x = Batches()
     else:
         x = (DATA[i : i + 32] for i in range(0, 640, 32))
         kwargs["steps_per_epoch"] = 10
     model.fit(x, epochs=1, verbose=0, **kwargs)
     assert int(model.generator_optimizer.iterations) == 10
+    if form == "pydataset":
+        assert x.epochs_ended >= 1  # the user's epoch hooks still run (Keras may add one)
 
 
 def test_partial_last_batch_is_dropped():
