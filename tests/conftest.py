@@ -67,6 +67,17 @@ _SLOW_TESTS = (
     "tests/models/test_wasserstein_gan.py::test_jit_compile_true_matches_false",
     "tests/models/test_wasserstein_gan.py::test_same_seed_same_losses",
     "tests/models/test_wasserstein_gan.py::test_backup_and_restore_resumes",
+    "tests/models/test_wasserstein_gan.py::test_save_load_continue",
+    "tests/models/test_wasserstein_gan.py::test_partial_last_batch_is_dropped",
+    "tests/models/test_wasserstein_gan.py::test_accepts_arrays_datasets_and_generators",
+    "tests/models/test_wasserstein_gan.py::test_validation_reports_held_out_estimate",
+    "tests/models/test_wgan.py::test_every_critic_variable_is_clipped_after_fit",
+    "tests/models/test_wgan_gp.py::test_toy_training_lowers_exact_w1",
+    "tests/models/test_wgan_gp.py::test_speed_options_train_the_toy_problem",
+    "tests/models/test_wgan_gp.py::test_critic_estimates_w1_of_a_translation",
+    "tests/models/test_wgan_gp.py::test_speed_options_keep_the_average_penalty_weight",
+    "tests/models/test_wgan_gp.py::test_logs_the_penalty_apart",
+    "tests/models/test_wgan_gp.py::test_one_sided_reaches_the_penalty",
 )
 
 

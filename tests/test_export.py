@@ -109,6 +109,7 @@ FRESH_PROCESS = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # A fresh Python process loading TensorFlow.
 def test_fresh_process_without_keras_wgan_reproduces_the_generator(exported, tmp_path):
     generator, folder = exported
     latent = np.random.default_rng(1).standard_normal((3, LATENT_DIM)).astype(np.float32)
@@ -148,6 +149,7 @@ def test_fresh_process_without_keras_wgan_reproduces_the_generator(exported, tmp
 # -- saved_model_cli -----------------------------------------------------------
 
 
+@pytest.mark.slow  # Runs saved_model_cli three times in fresh processes.
 def test_saved_model_cli_show_and_run(exported, tmp_path):
     """The commands of the README, really run (side by side to save time)."""
     generator, folder = exported

@@ -29,9 +29,6 @@ pytestmark = pytest.mark.slow  # Processes killed mid-save and mid-run, end to e
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# -- a process killed while saving -----------------------------------------
-
-
 class RecordEpochEnd(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()

@@ -13,8 +13,6 @@ import tensorflow as tf
 import keras_wgan as kw
 from tests.testing_utils import fit_tiny, optimizer_steps, tiny_wgan
 
-# -- damaged and foreign files -------------------------------------------------
-
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):

@@ -9,8 +9,6 @@ from keras_wgan import callbacks
 from tests.callbacks.conftest import POINTS
 from tests.testing_utils import open_png
 
-# -- save_image_grid / save_scatter_plot ---------------------------------
-
 
 @pytest.mark.parametrize("value", [-1.0, 1.0])
 def test_save_image_grid_maps_the_value_range(tmp_path, value):

@@ -12,8 +12,6 @@ from keras_wgan.callbacks import (
 )
 from tests.testing_utils import TINY_STEPS, fit_tiny, optimizer_steps, tiny_wgan
 
-# -- resuming ----------------------------------------------------------------
-
 
 class Crash(keras.callbacks.Callback):
     def __init__(self, epoch, batch):
@@ -28,6 +26,7 @@ class Crash(keras.callbacks.Callback):
             raise KeyboardInterrupt  # Stands in for the kill (see the subprocess test).
 
 
+@pytest.mark.slow  # Two interrupted runs and a reference run.
 def test_backup_resumes_mid_epoch_crash_with_the_same_step_counter(tmp_path):
     backup = tmp_path / "backup"
     model = tiny_wgan()

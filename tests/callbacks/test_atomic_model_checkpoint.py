@@ -58,9 +58,6 @@ def test_checkpoint_filepath_is_formatted_and_checked(tmp_path):
         AtomicModelCheckpoint(tmp_path / "wgan.h5")
 
 
-# -- non-finite losses -------------------------------------------------------
-
-
 def nan_in_epoch_2():
     """Real data whose 6th batch (epoch 2, batch 2) holds a NaN."""
     data = np.concatenate([TINY_DATA, TINY_DATA])

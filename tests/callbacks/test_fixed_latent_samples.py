@@ -8,8 +8,6 @@ from keras_wgan import callbacks
 from tests.callbacks.conftest import POINTS, image_wgan
 from tests.testing_utils import mlp
 
-# -- bad arguments ------------------------------------------------------
-
 
 @pytest.mark.parametrize("cls", [callbacks.SampleGrid, callbacks.TensorBoardSamples])
 def test_rejects_bad_arguments(cls, tmp_path):

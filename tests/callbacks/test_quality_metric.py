@@ -13,8 +13,6 @@ from keras_wgan.evaluation.samples import sample_indices
 from keras_wgan.utils.generator_utils import generate_samples
 from tests.testing_utils import mlp
 
-# -- QualityMetric ---------------------------------------------------------------
-
 
 class Counter:
     """A metric returning 10 * (number of calls)."""
@@ -87,6 +85,7 @@ def test_quality_metric_names_and_errors():
     assert evaluation.QualityMetric.w1(np.zeros((10, 2)), n=5, fill_value=None).fill_value is None
 
 
+@pytest.mark.slow  # Trains a WGAN for several epochs.
 def test_quality_metric_reaches_history_and_a_csv_logger_after_it(tmp_path):
     keras.utils.set_random_seed(0)
     model = kw.WGANGP(mlp(2, 1), mlp(2, 2), critic_steps=2, seed=1)

@@ -11,8 +11,6 @@ from keras_wgan import callbacks
 from tests.callbacks.conftest import fit_toy, toy_wgan
 from tests.testing_utils import open_png
 
-# -- SampleGrid ---------------------------------------------------------
-
 
 def test_toy_samples_are_scatter_plots_every_epoch(toy_run):
     files = sorted(os.listdir(toy_run.root / "samples"))
@@ -31,6 +29,7 @@ def test_latent_is_drawn_once_from_the_seed(toy_run):
     np.testing.assert_array_equal(toy_run.grid.latent, expected)
 
 
+@pytest.mark.slow  # Trains a second WGAN for comparison.
 def test_callbacks_do_not_change_training(toy_run):
     plain = fit_toy(toy_wgan())
     assert plain.history == toy_run.history.history

@@ -15,8 +15,6 @@ from keras_wgan.callbacks import (
 )
 from tests.testing_utils import TINY_DATA, TINY_STEPS, optimizer_steps, tiny_wgan
 
-# -- non-finite losses -------------------------------------------------------
-
 
 def nan_in_epoch_2():
     """Real data whose 6th batch (epoch 2, batch 2) holds a NaN."""
@@ -25,6 +23,7 @@ def nan_in_epoch_2():
     return data
 
 
+@pytest.mark.slow  # Trains, diverges and checkpoints.
 def test_nan_loss_stops_with_step_and_metric_and_keeps_the_last_good_checkpoint(tmp_path):
     model = tiny_wgan()
     callbacks = [

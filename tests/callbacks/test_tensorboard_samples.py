@@ -10,8 +10,6 @@ import tensorflow as tf
 from keras_wgan import callbacks
 from tests.callbacks.conftest import toy_wgan
 
-# -- TensorBoardSamples -------------------------------------------------
-
 
 def test_tensorboard_samples_writes_images(image_run):
     files = glob.glob(str(image_run.root / "logs" / "samples" / "events.out.tfevents.*"))

@@ -7,8 +7,6 @@ import pytest
 from keras_wgan import callbacks
 from tests.testing_utils import open_png
 
-# -- TrainingCurves -----------------------------------------------------
-
 
 def test_training_curves_with_validation(toy_run):
     open_png(toy_run.root / "curves.png")

@@ -17,8 +17,6 @@ from keras_wgan import evaluation
 from keras_wgan.evaluation import classifier as classifier_module
 from tests.testing_utils import SMALL_CLASSIFIER, SMALL_CLASSIFIER_STEM
 
-# -- mnist_classifier ------------------------------------------------------------
-
 
 def test_mnist_classifier_is_cached_with_its_accuracy(small_classifier):
     classifier, cache = small_classifier
@@ -62,6 +60,7 @@ def test_mnist_classifier_reloads_without_training(small_classifier, digits, mon
     assert evaluation.mnist_classifier(verbose=False, **SMALL_CLASSIFIER) is not None
 
 
+@pytest.mark.slow  # Trains the small classifier again.
 @pytest.mark.filterwarnings("ignore:The MNIST classifier reaches only")
 def test_mnist_classifier_rebuilds_a_damaged_cache_reproducibly(small_classifier, digits, tmp_path):
     classifier, cache = small_classifier

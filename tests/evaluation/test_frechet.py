@@ -13,9 +13,6 @@ def random_spd(d, seed):
     return a @ a.T + 0.1 * np.eye(d)
 
 
-# -- frechet_distance ----------------------------------------------------------
-
-
 def test_frechet_distance_identical_statistics_is_zero():
     mu, sigma = np.arange(5.0), random_spd(5, 0)
     assert evaluation.frechet_distance(mu, sigma, mu, sigma) == pytest.approx(0.0, abs=1e-8)

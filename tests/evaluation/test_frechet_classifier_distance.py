@@ -6,8 +6,6 @@ import pytest
 
 from keras_wgan import evaluation
 
-# -- classifier features and the FCD ---------------------------------------------
-
 
 def test_classifier_features_shape_and_input_forms(small_classifier, digits):
     classifier, _ = small_classifier
@@ -41,6 +39,7 @@ def test_classifier_features_errors(small_classifier):
         evaluation.frechet_classifier_distance(np.zeros((1, 28, 28)), np.zeros((5, 28, 28)), classifier)
 
 
+@pytest.mark.slow  # Features of thousands of digits.
 def test_fcd_real_vs_real_is_far_below_real_vs_noise(small_classifier, digits):
     classifier, _ = small_classifier
     images = digits[0]

@@ -17,9 +17,6 @@ def shift_generator(v):
     return keras.Model(inputs, outputs)
 
 
-# -- w1_to_data ------------------------------------------------------------------
-
-
 def test_w1_to_data_translation_with_shared_latents_is_exact():
     v = np.array([1.0, 0.5], "float32")
     # The latent vectors w1_to_data draws for seed 3: the real samples are

@@ -69,7 +69,7 @@ def run_without_tensorflow(code):
     )
 
 
-@pytest.mark.slow  # Two fresh Python processes importing Keras and JAX.
+@pytest.mark.slow  # A fresh Python process importing keras_wgan on the JAX backend.
 def test_our_modules_import_without_tensorflow():
     result = run_without_tensorflow(
         """
@@ -86,7 +86,7 @@ def test_our_modules_import_without_tensorflow():
     assert "imported" in result.stdout
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # A fresh Python process, as above.
 def test_the_blocker_catches_a_top_level_import():
     # The check above means something only if a stray import fails it.
     result = run_without_tensorflow(
