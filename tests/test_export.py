@@ -395,6 +395,7 @@ def conditional_generator(seed=0):
     return keras_wgan.architectures.mnist_generator(LATENT_DIM, dim=2, num_classes=3)
 
 
+@pytest.mark.slow  # A fresh Python process loading TensorFlow.
 def test_conditional_export_round_trip_in_a_fresh_process(tmp_path):
     generator = conditional_generator()
     gan = keras_wgan.WGANGP(
@@ -423,6 +424,7 @@ def test_conditional_export_round_trip_in_a_fresh_process(tmp_path):
     assert out["refused"]  # label 3 of 3 classes
 
 
+@pytest.mark.slow  # Runs saved_model_cli three times in fresh processes.
 def test_conditional_saved_model_cli_run(tmp_path):
     generator = conditional_generator()
     folder = export_generator(generator, tmp_path / "conditional", num_classes=3)

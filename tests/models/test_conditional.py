@@ -37,6 +37,7 @@ def gaussians(n, seed):
     return (centres + rng.normal(0.0, 0.3, size=(n, 2))).astype("float32"), labels
 
 
+@pytest.mark.slow  # 150 generator steps of 64-unit nets.
 def test_each_class_lands_on_its_own_gaussian():
     # Two classes, Gaussians at (-2, 0) and (2, 0) of std 0.3: the samples
     # generated for a class must land on that class's Gaussian.
@@ -180,6 +181,7 @@ def test_generate_with_labels():
     np.testing.assert_array_equal(before, keras.ops.convert_to_numpy(model.seed_generator.state))
 
 
+@pytest.mark.slow  # Three short trainings per model.
 @pytest.mark.parametrize("cls", MODELS)
 def test_same_seed_same_run(cls):
     runs = [
@@ -190,6 +192,7 @@ def test_same_seed_same_run(cls):
     assert runs[0]["critic_loss"] != runs[2]["critic_loss"]
 
 
+@pytest.mark.slow  # Trains, saves, loads and trains twice more.
 @pytest.mark.parametrize("cls", MODELS)
 def test_save_load_continue(cls, tmp_path):
     model = make(cls, critic_steps=2)
@@ -204,6 +207,7 @@ def test_save_load_continue(cls, tmp_path):
     assert a == b
 
 
+@pytest.mark.slow  # XLA compiles the whole step.
 def test_jit_compile_true_trains():
     keras.utils.set_random_seed(0)
     model = kw.WGANGP(*nets(), num_classes=CLASSES, seed=1)
