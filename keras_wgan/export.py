@@ -241,7 +241,7 @@ def _num_classes(model, generator, num_classes):
     """The number of classes of a conditional generator, None for an unconditional one."""
     if isinstance(model, WassersteinGAN) and model.num_classes is not None:
         return model.num_classes
-    if len(getattr(generator, "inputs", None) or ()) == 2:
+    if _takes_labels(generator):
         if num_classes is None:
             raise ValueError(
                 "This generator takes two inputs, `[latent, labels]`: pass its number of classes "
@@ -249,6 +249,15 @@ def _num_classes(model, generator, num_classes):
             )
         return argument_validation.check_int(num_classes, "num_classes", minimum=2)
     return None
+
+
+def _takes_labels(generator):
+    """Whether `generator` has the inputs `[latent, labels]` of a conditional generator."""
+    inputs = getattr(generator, "inputs", None) or ()
+    if len(inputs) != 2:
+        return False
+    labels = inputs[1]
+    return "int" in str(labels.dtype) and tuple(labels.shape[1:]) in ((), (1,))
 
 
 def _checked_labels(tf, labels, latent, num_classes):
