@@ -41,13 +41,18 @@ def build(nets, variant, policy):
     keras.config.set_dtype_policy(policy)
     try:
         if nets == "mnist":
-            critic, generator = architectures.mnist_critic(dim=64), architectures.mnist_generator(latent_dim=128, dim=64)
+            critic, generator = (
+                architectures.mnist_critic(dim=64),
+                architectures.mnist_generator(latent_dim=128, dim=64),
+            )
         else:
             critic, generator = architectures.toy_critic(), architectures.toy_generator()
         rng = np.random.default_rng(0)
         for net in (critic, generator):
             net.set_weights([rng.normal(0.0, 0.05, w.shape).astype(w.dtype) for w in net.get_weights()])
-        model = kw.WGANGP(critic, generator, seed=0) if variant == "gp" else kw.WGAN(critic, generator, seed=0)
+        model = (
+            kw.WGANGP(critic, generator, seed=0) if variant == "gp" else kw.WGAN(critic, generator, seed=0)
+        )
         model.compile()  # jit_compile="auto": XLA on JAX, off on TensorFlow's CPU
     finally:
         keras.config.set_dtype_policy("float32")
@@ -96,9 +101,24 @@ class BackendWorker:
         script = os.path.abspath(__file__)
         env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
         self.process = subprocess.Popen(
-            [sys.executable, script, "--nets", nets, "--batch", str(batch), "--variant", variant,
-             "--policy", policy, "--warmup", str(warmup)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+            [
+                sys.executable,
+                script,
+                "--nets",
+                nets,
+                "--batch",
+                str(batch),
+                "--variant",
+                variant,
+                "--policy",
+                policy,
+                "--warmup",
+                str(warmup),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
         )
         self.info = json.loads(self._expect("ready"))
 
@@ -166,10 +186,12 @@ def main_backends(args, info, write_json):
                     rows.append(row)
                     if args.json:
                         write_json(args.json, {"machine": info, "argv": sys.argv, "rows": rows})
-                    print(f"  {nets:5s} b{batch:<4d} {variant:4s} {policy:15s} jax {row['jax_ms_per_step']:9.1f} ms  "
-                          f"tf {row['tensorflow_ms_per_step']:9.1f} ms  jax speed-up x{row['jax_speedup_vs_tensorflow']:.2f}"
-                          f"  (first step: jax {row['jax_first_step_s']:.1f} s, tf {row['tensorflow_first_step_s']:.1f} s)",
-                          flush=True)
+                    print(
+                        f"  {nets:5s} b{batch:<4d} {variant:4s} {policy:15s} jax {row['jax_ms_per_step']:9.1f} ms  "
+                        f"tf {row['tensorflow_ms_per_step']:9.1f} ms  jax speed-up x{row['jax_speedup_vs_tensorflow']:.2f}"
+                        f"  (first step: jax {row['jax_first_step_s']:.1f} s, tf {row['tensorflow_first_step_s']:.1f} s)",
+                        flush=True,
+                    )
     info["loadavg_at_end"] = os.getloadavg()
     print("jax speed-up = median over interleaved pairs of tensorflow_time / jax_time (>1: JAX faster).")
     if args.json:
@@ -197,7 +219,11 @@ def main(argv=None):
     compile_s = time.perf_counter() - start
     for _ in range(args.warmup - 1):
         run()
-    info = {"backend": keras.backend.backend(), "jit_compile": bool(model.jit_compile), "first_step_s": compile_s}
+    info = {
+        "backend": keras.backend.backend(),
+        "jit_compile": bool(model.jit_compile),
+        "first_step_s": compile_s,
+    }
     print("ready " + json.dumps(info), flush=True)
     for line in sys.stdin:
         if line.strip() != "step":

@@ -41,6 +41,7 @@ Usage:
     python benchmarks/throughput.py --backend jax --nets mnist --batches 64 --dtypes float32 mixed_bfloat16
     python benchmarks/throughput.py                    # the whole grid (long: XLA on CPU is slow)
     python benchmarks/throughput.py --nets kerasio --batches 64 --jit off   # keras-io's nets
+    python benchmarks/throughput.py --nets dcgan32 dcgan64 resnet32 --batches 64 --variants gp --jit off
     python benchmarks/throughput.py --nets mnist --batches 64 --variants gp \
         --dtypes float32 mixed_bfloat16 --jit off --json out.json
 """
@@ -161,7 +162,17 @@ def kerasio_nets(latent_dim=128):
     return critic, generator
 
 
+# The image nets of issue 14 at their papers' widths (kw.architectures).
+IMAGE_NETS = {
+    "dcgan32": lambda: (architectures.dcgan_critic(32), architectures.dcgan_generator(100, 32)),
+    "dcgan64": lambda: (architectures.dcgan_critic(64), architectures.dcgan_generator(100, 64)),
+    "resnet32": lambda: (architectures.resnet_critic(32), architectures.resnet_generator(128, 32)),
+}
+
+
 def build_nets(nets):
+    if nets in IMAGE_NETS:
+        return IMAGE_NETS[nets]()
     if nets == "mnist":
         return architectures.mnist_critic(dim=64), architectures.mnist_generator(latent_dim=128, dim=64)
     if nets == "kerasio":
@@ -219,7 +230,7 @@ def make_plain(variant, critic, generator, jit, critic_steps=5, gp_weight=10.0, 
                     norm = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=list(range(1, rank + 1))) + 1e-12)
                     d_loss += gp_weight * tf.reduce_mean((norm - 1.0) ** 2)
             d_grads = tape.gradient(d_loss, critic.trainable_variables)
-            d_opt.apply_gradients(zip(d_grads, critic.trainable_variables))
+            d_opt.apply_gradients(zip(d_grads, critic.trainable_variables, strict=True))
             if variant == "clip":
                 for v in critic.trainable_variables:
                     v.assign(tf.clip_by_value(v, -clip_value, clip_value))
@@ -227,7 +238,7 @@ def make_plain(variant, critic, generator, jit, critic_steps=5, gp_weight=10.0, 
         with tf.GradientTape() as tape:
             g_loss = -tf.reduce_mean(tf.cast(critic(generator(z, training=True), training=True), "float32"))
         g_grads = tape.gradient(g_loss, generator.trainable_variables)
-        g_opt.apply_gradients(zip(g_grads, generator.trainable_variables))
+        g_opt.apply_gradients(zip(g_grads, generator.trainable_variables, strict=True))
         return d_loss, g_loss
 
     return tf.function(step, jit_compile=jit)
@@ -262,7 +273,9 @@ def run_config(nets, batch, variant, policy, jit, *, pairs, warmup, critic_steps
     rng = np.random.default_rng(0)
     data = tf.constant(rng.uniform(-1, 1, size=(batch, critic_steps) + shape).astype("float32"))
     if nets == "toy":
-        data = tf.constant(kw.datasets.eight_gaussians(batch * critic_steps, seed=0).reshape(batch, critic_steps, 2))
+        data = tf.constant(
+            kw.datasets.eight_gaussians(batch * critic_steps, seed=0).reshape(batch, critic_steps, 2)
+        )
 
     flops = profiler_flops(ours, data)
     plain_flops = profiler_flops(plain, data)
@@ -328,47 +341,79 @@ def write_json(path, results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--nets", nargs="+", default=["mnist", "toy"], choices=["mnist", "kerasio", "toy"],
-                        help="mnist: the WGAN-GP paper's MNIST nets (keras_wgan.architectures); kerasio: "
-                             "keras-io's WGAN-GP example's nets; toy: the paper's 8-gaussians MLPs")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--nets",
+        nargs="+",
+        default=["mnist", "toy"],
+        choices=["mnist", "kerasio", "toy", *IMAGE_NETS],
+        help="mnist: the WGAN-GP paper's MNIST nets (keras_wgan.architectures); kerasio: "
+        "keras-io's WGAN-GP example's nets; toy: the paper's 8-gaussians MLPs; "
+        "dcgan32/dcgan64: the WGAN paper's DCGAN; resnet32: the WGAN-GP CIFAR-10 ResNet",
+    )
     parser.add_argument("--batches", nargs="+", type=int, default=[64, 256])
     parser.add_argument("--variants", nargs="+", default=["gp", "clip"], choices=["gp", "clip"])
-    parser.add_argument("--dtypes", nargs="+", default=["float32", "mixed_bfloat16"],
-                        choices=["float32", "mixed_bfloat16", "mixed_float16"])
+    parser.add_argument(
+        "--dtypes",
+        nargs="+",
+        default=["float32", "mixed_bfloat16"],
+        choices=["float32", "mixed_bfloat16", "mixed_float16"],
+    )
     parser.add_argument("--jit", nargs="+", default=["off", "on"], choices=["off", "on"])
     parser.add_argument("--pairs", type=int, default=None, help="timed (ours, plain) pairs per configuration")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--penalty-every", type=int, default=1, help="WGANGP option, for ours only")
-    parser.add_argument("--penalty-batch-fraction", type=float, default=1.0, help="WGANGP option, for ours only")
-    parser.add_argument("--quick", action="store_true",
-                        help="batch 64, jit off, fewer pairs: the MNIST/toy x gp/clip x float32/bf16 rows")
-    parser.add_argument("--backend", default="tensorflow", choices=["tensorflow", "jax"],
-                        help="jax: keras_wgan's step on Keras's JAX backend against its TensorFlow backend "
-                             "(interleaved worker processes) instead of against the plain TF step")
-    parser.add_argument("--json", default=None,
-                        help="default benchmarks/results/throughput.json (throughput_jax.json with --backend jax)")
+    parser.add_argument(
+        "--penalty-batch-fraction", type=float, default=1.0, help="WGANGP option, for ours only"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="batch 64, jit off, fewer pairs: the MNIST/toy x gp/clip x float32/bf16 rows",
+    )
+    parser.add_argument(
+        "--backend",
+        default="tensorflow",
+        choices=["tensorflow", "jax"],
+        help="jax: keras_wgan's step on Keras's JAX backend against its TensorFlow backend "
+        "(interleaved worker processes) instead of against the plain TF step",
+    )
+    parser.add_argument(
+        "--json",
+        default=None,
+        help="default benchmarks/results/throughput.json (throughput_jax.json with --backend jax)",
+    )
     args = parser.parse_args(argv)
     if args.json is None:
-        args.json = "benchmarks/results/throughput_jax.json" if args.backend == "jax" else "benchmarks/results/throughput.json"
+        args.json = (
+            "benchmarks/results/throughput_jax.json"
+            if args.backend == "jax"
+            else "benchmarks/results/throughput.json"
+        )
     if args.quick:
         args.batches, args.jit = [64], ["off"]
     pairs = args.pairs or (5 if args.quick else 7)
 
     info = machine()
-    print(f"machine: {info['cpu']}, {info['cores']} cores, load {info['loadavg_at_start']}, "
-          f"TF {info['tensorflow']}, Keras {info['keras']}", flush=True)
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores, load {info['loadavg_at_start']}, "
+        f"TF {info['tensorflow']}, Keras {info['keras']}",
+        flush=True,
+    )
     if args.backend == "jax":
         import jax
-
         from backend_step import main_backends
 
         info["jax"] = jax.__version__
         main_backends(args, info, write_json)
         return
     peaks = {"float32": [matmul_peak("float32")], "bfloat16": [matmul_peak("bfloat16")]}
-    print(f"matmul peak (start): float32 {peaks['float32'][0]:.0f} GFLOP/s, bfloat16 {peaks['bfloat16'][0]:.0f} GFLOP/s",
-          flush=True)
+    print(
+        f"matmul peak (start): float32 {peaks['float32'][0]:.0f} GFLOP/s, bfloat16 {peaks['bfloat16'][0]:.0f} GFLOP/s",
+        flush=True,
+    )
 
     options = {}
     if args.penalty_every != 1:
@@ -382,30 +427,47 @@ def main(argv=None):
                 for policy in args.dtypes:
                     for jit in args.jit:
                         row_pairs = pairs if jit == "off" else max(3, pairs // 2)
-                        row = run_config(nets, batch, variant, policy, jit == "on", pairs=row_pairs,
-                                         warmup=args.warmup, options=options if variant == "gp" else None)
+                        row = run_config(
+                            nets,
+                            batch,
+                            variant,
+                            policy,
+                            jit == "on",
+                            pairs=row_pairs,
+                            warmup=args.warmup,
+                            options=options if variant == "gp" else None,
+                        )
                         rows.append(row)
                         if args.json:  # after every row: a long grid cut short keeps what it measured
                             write_json(args.json, {"machine": info, "argv": sys.argv, "rows": rows})
-                        print(f"  {nets:5s} b{batch:<4d} {variant:4s} {policy:15s} jit={jit:3s} "
-                              f"{row['ms_per_step']:9.1f} ms  plain {row['plain_ms_per_step']:9.1f} ms  "
-                              f"speed x{row['speed_vs_plain']:.3f}  {row['gflop_per_s']:6.1f} GFLOP/s", flush=True)
+                        print(
+                            f"  {nets:5s} b{batch:<4d} {variant:4s} {policy:15s} jit={jit:3s} "
+                            f"{row['ms_per_step']:9.1f} ms  plain {row['plain_ms_per_step']:9.1f} ms  "
+                            f"speed x{row['speed_vs_plain']:.3f}  {row['gflop_per_s']:6.1f} GFLOP/s",
+                            flush=True,
+                        )
     peaks["float32"].append(matmul_peak("float32"))
     peaks["bfloat16"].append(matmul_peak("bfloat16"))
     peak = {k: max(v) for k, v in peaks.items()}
     info["loadavg_at_end"] = os.getloadavg()
 
-    header = (f"{'nets':5s} {'batch':>5s} {'var':4s} {'policy':15s} {'jit':3s} {'ms/step':>9s} {'plain ms':>9s} "
-              f"{'speed/plain':>11s} {'samples/s':>9s} {'GFLOP':>7s} {'GFLOP/s':>8s} {'%peak':>6s} {'peak RSS MB':>11s}")
+    header = (
+        f"{'nets':5s} {'batch':>5s} {'var':4s} {'policy':15s} {'jit':3s} {'ms/step':>9s} {'plain ms':>9s} "
+        f"{'speed/plain':>11s} {'samples/s':>9s} {'GFLOP':>7s} {'GFLOP/s':>8s} {'%peak':>6s} {'peak RSS MB':>11s}"
+    )
     print()
-    print(f"matmul peak (max of start/end): float32 {peak['float32']:.0f} GFLOP/s, bfloat16 {peak['bfloat16']:.0f} GFLOP/s "
-          f"(all: {peaks}); %peak uses the matmul timed between each configuration's pairs")
+    print(
+        f"matmul peak (max of start/end): float32 {peak['float32']:.0f} GFLOP/s, bfloat16 {peak['bfloat16']:.0f} GFLOP/s "
+        f"(all: {peaks}); %peak uses the matmul timed between each configuration's pairs"
+    )
     print(header)
     for r in rows:
-        print(f"{r['nets']:5s} {r['batch']:5d} {r['variant']:4s} {r['policy']:15s} {('on' if r['jit_compile'] else 'off'):3s} "
-              f"{r['ms_per_step']:9.1f} {r['plain_ms_per_step']:9.1f} {r['speed_vs_plain']:11.3f} "
-              f"{r['samples_per_s']:9.0f} {r['profiler_gflop_per_step']:7.2f} {r['gflop_per_s']:8.1f} "
-              f"{100 * r['fraction_of_matmul_peak']:5.1f}% {r['peak_rss_mb']:11.0f}")
+        print(
+            f"{r['nets']:5s} {r['batch']:5d} {r['variant']:4s} {r['policy']:15s} {('on' if r['jit_compile'] else 'off'):3s} "
+            f"{r['ms_per_step']:9.1f} {r['plain_ms_per_step']:9.1f} {r['speed_vs_plain']:11.3f} "
+            f"{r['samples_per_s']:9.0f} {r['profiler_gflop_per_step']:7.2f} {r['gflop_per_s']:8.1f} "
+            f"{100 * r['fraction_of_matmul_peak']:5.1f}% {r['peak_rss_mb']:11.0f}"
+        )
     print("speed/plain = median over interleaved pairs of plain_time / our_time (>1: ours faster).")
     if args.json:
         write_json(args.json, {"machine": info, "matmul_peak_gflops": peaks, "argv": sys.argv, "rows": rows})

@@ -76,7 +76,9 @@ def load_wgan(path, *, compile=True):
         raise ValueError(f"{path} is a damaged .keras file: the entry {damaged} fails its checksum.")
     missing = [entry for entry in _KERAS_ENTRIES if entry not in names]
     if missing or not isinstance(config, dict):
-        raise ValueError(f"{path} is a zip archive but not a Keras model file: it lacks {', '.join(missing)}.")
+        raise ValueError(
+            f"{path} is a zip archive but not a Keras model file: it lacks {', '.join(missing)}."
+        )
     _check_class(path, config)
     try:
         model = keras.models.load_model(path, compile=compile)

@@ -78,7 +78,11 @@ def counter_noise(scale, offset):
 
 
 def weights_of(model):
-    return {f"{net}_{i}": w for net in ("critic", "generator") for i, w in enumerate(getattr(model, net).get_weights())}
+    return {
+        f"{net}_{i}": w
+        for net in ("critic", "generator")
+        for i, w in enumerate(getattr(model, net).get_weights())
+    }
 
 
 def step(out):
@@ -92,13 +96,23 @@ def step(out):
     for cls, optimizers in (
         (kw.WGAN, {}),  # RMSprop 5e-5 and clipping
         (kw.WGANGP, {}),  # Adam 1e-4
-        (kw.WGANGP, {"critic_optimizer": keras.optimizers.SGD(0.01), "generator_optimizer": keras.optimizers.SGD(0.01)}),
+        (
+            kw.WGANGP,
+            {
+                "critic_optimizer": keras.optimizers.SGD(0.01),
+                "generator_optimizer": keras.optimizers.SGD(0.01),
+            },
+        ),
     ):
         name = cls.__name__ + ("_sgd" if optimizers else "")
         critic, generator = nets()
-        model = cls(critic, generator, critic_steps=2, seed=3, **({"clip_value": 0.5} if cls is kw.WGAN else {}))
+        model = cls(
+            critic, generator, critic_steps=2, seed=3, **({"clip_value": 0.5} if cls is kw.WGAN else {})
+        )
         model.compile(**optimizers)
-        history = model.fit(DATA, batch_size=32, epochs=1, steps_per_epoch=1, shuffle=False, verbose=0).history
+        history = model.fit(
+            DATA, batch_size=32, epochs=1, steps_per_epoch=1, shuffle=False, verbose=0
+        ).history
         arrays.update({f"{name}/{k}": v for k, v in weights_of(model).items()})
         arrays.update({f"{name}/log_{k}": np.float32(v[-1]) for k, v in history.items()})
     np.savez(out, **arrays)
@@ -182,7 +196,9 @@ def dataparallel():
             model.compile(
                 critic_optimizer=keras.optimizers.SGD(0.1), generator_optimizer=keras.optimizers.SGD(0.1)
             )
-            history = model.fit(DATA, batch_size=32, epochs=1, steps_per_epoch=2, shuffle=False, verbose=0).history
+            history = model.fit(
+                DATA, batch_size=32, epochs=1, steps_per_epoch=2, shuffle=False, verbose=0
+            ).history
             devices = len(model.critic.trainable_variables[0].value.sharding.device_set)
             return weights_of(model), history, devices, keras.ops.convert_to_numpy(model.seed_generator.state)
         finally:
@@ -252,6 +268,10 @@ def without_tensorflow():
 
 if __name__ == "__main__":
     mode, *args = sys.argv[1:]
-    {"step": step, "save": save, "load": load, "dataparallel": dataparallel, "without_tensorflow": without_tensorflow}[
-        mode
-    ](*args)
+    {
+        "step": step,
+        "save": save,
+        "load": load,
+        "dataparallel": dataparallel,
+        "without_tensorflow": without_tensorflow,
+    }[mode](*args)

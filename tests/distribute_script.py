@@ -83,7 +83,13 @@ def train(cls, strategy, data, *, steps, optimizers, weights, callbacks=(), labe
         model = cls(critic, generator, seed=7, **kwargs)
         model.compile(critic_optimizer=optimizers(), generator_optimizer=optimizers())
     history = model.fit(
-        data, labels, batch_size=GLOBAL_BATCH, epochs=1, steps_per_epoch=steps, shuffle=False, verbose=0,
+        data,
+        labels,
+        batch_size=GLOBAL_BATCH,
+        epochs=1,
+        steps_per_epoch=steps,
+        shuffle=False,
+        verbose=0,
         callbacks=list(callbacks),
     )
     return {
@@ -99,8 +105,8 @@ def differences(a, b, initial):
     """Max abs and relative difference of the weight CHANGES of two runs."""
     out = {}
     for net in ("critic", "generator"):
-        delta_a = np.concatenate([(w - w0).ravel() for w, w0 in zip(a[net], initial[net])])
-        delta_b = np.concatenate([(w - w0).ravel() for w, w0 in zip(b[net], initial[net])])
+        delta_a = np.concatenate([(w - w0).ravel() for w, w0 in zip(a[net], initial[net], strict=True)])
+        delta_b = np.concatenate([(w - w0).ravel() for w, w0 in zip(b[net], initial[net], strict=True)])
         scale = float(np.max(np.abs(delta_a)))
         abs_diff = float(np.max(np.abs(delta_a - delta_b)))
         out[net] = {
@@ -162,8 +168,17 @@ def equivalence():
     data = rng.normal(0.5, 1.0, size=(GLOBAL_BATCH * 2, 2)).astype("float32")
     labels = rng.integers(0, 3, size=len(data)).astype("int32")
     conditional = [
-        train(kw.WGANGP, strategy, data, steps=1, optimizers=sgd, weights=conditional_weights, labels=labels,
-              critic_steps=2, num_classes=3)
+        train(
+            kw.WGANGP,
+            strategy,
+            data,
+            steps=1,
+            optimizers=sgd,
+            weights=conditional_weights,
+            labels=labels,
+            critic_steps=2,
+            num_classes=3,
+        )
         for strategy in (single, mirrored)
     ]
     report["wgangp_conditional_gradients"] = differences(
@@ -181,7 +196,9 @@ def equivalence():
     same_noise = train(
         cls, mirrored, wgan_gradients_data, steps=steps, optimizers=optimizers, weights=weights, **kwargs
     )
-    report["wgan_gradients_same_noise_per_replica"] = differences(runs["wgan_gradients"][0], same_noise, initial)
+    report["wgan_gradients_same_noise_per_replica"] = differences(
+        runs["wgan_gradients"][0], same_noise, initial
+    )
     print("RESULT " + json.dumps(report))
 
 
@@ -209,8 +226,16 @@ def multiworker(out_dir):
                 kw.callbacks.AtomicBackupAndRestore(os.path.join(out_dir, "backup"), delete_checkpoint=False),
                 kw.callbacks.AtomicModelCheckpoint(os.path.join(out_dir, "checkpoints", "wgan.keras")),
             ]
-        run = train(kw.WGANGP, each, data, steps=3, optimizers=sgd, weights=weights, critic_steps=2,
-                    callbacks=callbacks)
+        run = train(
+            kw.WGANGP,
+            each,
+            data,
+            steps=3,
+            optimizers=sgd,
+            weights=weights,
+            critic_steps=2,
+            callbacks=callbacks,
+        )
         for net in ("critic", "generator"):
             arrays.update({f"{name}/{net}_{i}": w for i, w in enumerate(run[net])})
         arrays[f"{name}/generator_steps"] = np.array(run["generator_steps"])

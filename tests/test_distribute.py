@@ -21,9 +21,12 @@ import keras_wgan as kw
 from keras_wgan.backends import tensorflow as backend
 from tests.conftest import mlp
 
-pytestmark = pytest.mark.requires_tensorflow_backend(
-    "tf.distribute strategies; the JAX backend's keras.distribution is tested in tests/test_jax_backend.py"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.requires_tensorflow_backend(
+        "tf.distribute strategies; the JAX backend's keras.distribution is tested in tests/test_jax_backend.py"
+    ),
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "distribute_script.py"
@@ -33,7 +36,12 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "CUDA_VISIBLE_DEVICES": ""}
 @pytest.fixture(scope="module")
 def equivalence():
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "equivalence"], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300
+        [sys.executable, str(SCRIPT), "equivalence"],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     assert result.returncode == 0 and lines, result.stdout[-3000:] + result.stderr[-5000:]
@@ -114,12 +122,18 @@ def test_multi_worker_mirrored_strategy_keeps_workers_identical(tmp_path):
     processes, logs = [], []
     try:
         for index in range(2):
-            env = {**ENV, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
+            env = {
+                **ENV,
+                "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
+            }
             logs.append(open(tmp_path / f"worker{index}.log", "w"))
             processes.append(
                 subprocess.Popen(
                     [sys.executable, str(SCRIPT), "multiworker", str(tmp_path)],
-                    cwd=ROOT, env=env, stdout=logs[-1], stderr=subprocess.STDOUT,
+                    cwd=ROOT,
+                    env=env,
+                    stdout=logs[-1],
+                    stderr=subprocess.STDOUT,
                 )
             )
         for process in processes:
@@ -174,7 +188,9 @@ def test_uneven_split_is_refused():
         num_replicas_in_sync = 4
 
     backend.check_even_split(64, FourReplicas())
-    with pytest.raises(ValueError, match=r"`batch_size=50` does not split evenly across the 4 replicas.*multiple of 4"):
+    with pytest.raises(
+        ValueError, match=r"`batch_size=50` does not split evenly across the 4 replicas.*multiple of 4"
+    ):
         backend.check_even_split(50, FourReplicas())
     model = kw.WGANGP(mlp(2, 1), mlp(2, 2), critic_steps=1)
     model.compile()

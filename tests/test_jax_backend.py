@@ -18,10 +18,13 @@ import pytest
 
 pytest.importorskip("jax")
 
-pytestmark = pytest.mark.skipif(
-    keras.backend.backend() != "jax",
-    reason="cross-backend subprocess checks run once, in the KERAS_BACKEND=jax pass",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        keras.backend.backend() != "jax",
+        reason="cross-backend subprocess checks run once, in the KERAS_BACKEND=jax pass",
+    ),
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "tests" / "backend_script.py"

@@ -83,7 +83,9 @@ def test_toy_training_stays_finite(policy, variant):
     else:
         model = kw.WGAN(critic, generator, seed=0)
         model.compile()
-    expected = keras.optimizers.LossScaleOptimizer if policy == "mixed_float16" else keras.optimizers.Optimizer
+    expected = (
+        keras.optimizers.LossScaleOptimizer if policy == "mixed_float16" else keras.optimizers.Optimizer
+    )
     assert isinstance(model.critic_optimizer, expected) and isinstance(model.generator_optimizer, expected)
     real = eight_gaussians(64 * 5 * 60, seed=0)
     history = model.fit(real, batch_size=64, epochs=5, verbose=0).history

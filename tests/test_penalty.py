@@ -28,7 +28,9 @@ def test_published_values():
 
 
 def test_one_sided_ignores_small_gradients():
-    half = lambda x: 0.1 * x  # norm 0.2 < 1
+    def half(x):
+        return 0.1 * x  # norm 0.2 < 1
+
     assert float(kw.gradient_penalty(half, REAL, FAKE, one_sided=True)) == 0.0
     assert float(kw.gradient_penalty(half, REAL, FAKE)) == pytest.approx(0.64)
 
@@ -51,7 +53,9 @@ def test_image_norm_over_all_non_batch_axes():
 
 def test_zero_gradient_gives_finite_penalty_and_gradient():
     w = keras.Variable(0.0)
-    penalty, (grad,) = gradients_of(lambda: kw.gradient_penalty(lambda x: w * keras.ops.sum(x, axis=1), REAL, FAKE), [w])
+    penalty, (grad,) = gradients_of(
+        lambda: kw.gradient_penalty(lambda x: w * keras.ops.sum(x, axis=1), REAL, FAKE), [w]
+    )
     assert float(penalty) == pytest.approx(1.0, abs=1e-5)
     assert np.isfinite(float(grad))  # sqrt(0) alone would give NaN here
 
@@ -59,13 +63,17 @@ def test_zero_gradient_gives_finite_penalty_and_gradient():
 def test_gradient_reaches_critic_weights():
     inputs = keras.Input((4,))
     critic = keras.Model(inputs, keras.layers.Dense(1)(inputs))
-    penalty, grads = gradients_of(lambda: kw.gradient_penalty(critic, REAL, FAKE, seed=3), critic.trainable_variables)
+    penalty, grads = gradients_of(
+        lambda: kw.gradient_penalty(critic, REAL, FAKE, seed=3), critic.trainable_variables
+    )
     kernel = critic.layers[-1].kernel.numpy()
     norm = np.linalg.norm(kernel)
     # A linear critic's input gradient is w everywhere: penalty (||w|| - 1)^2
     # and d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||.
     assert float(penalty) == pytest.approx((norm - 1) ** 2, rel=1e-5)
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(grads[0]), 2 * (norm - 1) * kernel / norm, rtol=1e-4)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(grads[0]), 2 * (norm - 1) * kernel / norm, rtol=1e-4
+    )
 
 
 def test_one_eps_per_example_not_per_pixel(monkeypatch):
@@ -88,7 +96,9 @@ def test_one_eps_per_example_not_per_pixel(monkeypatch):
 
 
 def test_seed_makes_it_reproducible():
-    critic = lambda x: keras.ops.sum(x**2, axis=1)
+    def critic(x):
+        return keras.ops.sum(x**2, axis=1)
+
     a = kw.gradient_penalty(critic, REAL, FAKE, seed=7)
     b = kw.gradient_penalty(critic, REAL, FAKE, seed=7)
     assert float(a) == float(b)

@@ -53,7 +53,11 @@ def test_step(model, step_function, state, data):
 
 
 def _run_stateless(step_function, variables, state, data):
-    mapping = [pair for group, values in zip(variables, state) for pair in zip(group, values)]
+    mapping = [
+        pair
+        for group, values in zip(variables, state, strict=True)
+        for pair in zip(group, values, strict=True)
+    ]
     with keras.StatelessScope(state_mapping=mapping) as scope:
         logs = step_function(data)
     new_state = tuple([scope.get_current_value(v) for v in group] for group in variables)
@@ -100,7 +104,7 @@ def _call_recording_updates(function, overrides=()):
 def _publish(variables, values):
     # Into the enclosing step's scope, or onto the variables when called
     # outside a train step (eagerly, e.g. `gradient_penalty` on its own).
-    for variable, value in zip(variables, values):
+    for variable, value in zip(variables, values, strict=True):
         variable.assign(value)
 
 
@@ -130,7 +134,7 @@ def value_and_gradients(loss_function, variables, scale_loss=None):
 
     def differentiable(values):
         (loss, aux), updated[:], new_values = _call_recording_updates(
-            loss_function, list(zip(variables, values))
+            loss_function, list(zip(variables, values, strict=True))
         )
         scaled = loss if scale_loss is None else scale_loss(loss)
         return scaled, (loss, aux, new_values)

@@ -16,19 +16,25 @@ first batch checked before training and every later batch as it comes.
 """
 
 import itertools
-import sys
 
 import keras
 import numpy as np
 
-from keras_wgan.models import conditioning, real_data
+from keras_wgan.models import conditioning, data_checks, real_data
 
 LABEL_KEY = "label"
 SAMPLE_KEY = "image"
 
 
-def training_batches(x, y, *, num_classes, batch_size, sample_shape, critic_steps, shuffle=True):
-    """Returns `(batches, batch_size)` of labelled critic batches; see the module."""
+def training_batches(
+    x, y, *, num_classes, batch_size, sample_shape, critic_steps, shuffle=True, repeat=False, value_range=None
+):
+    """Returns `(batches, batch_size)` of labelled critic batches; see the module.
+
+    `repeat`: arrays repeat without end, reshuffled on every pass (for
+    `steps_per_epoch`); `value_range`: the generator's output range, for
+    `data_checks.check_value_range`'s warning.
+    """
     return _labelled(
         x,
         y,
@@ -38,19 +44,23 @@ def training_batches(x, y, *, num_classes, batch_size, sample_shape, critic_step
         critic_steps=critic_steps,
         shuffle=shuffle,
         name="x",
+        repeat=repeat,
+        value_range=value_range,
     )
 
 
-def held_out_batches(data, *, num_classes, batch_size, sample_shape, name="validation_data"):
+def held_out_batches(
+    data, *, num_classes, batch_size, sample_shape, name="validation_data", value_range=None
+):
     """Returns `(batches, batch_size)` of labelled held-out batches.
 
     `data` is an `(x, y)` tuple of arrays, a dict of arrays, or a stream of
     labelled batches (then `batch_size` is ignored).
     """
     x, y = data, None
-    if isinstance(data, (tuple, list)) and len(data) in (2, 3) and real_data.is_array_like(data[0]):
+    if isinstance(data, (tuple, list)) and len(data) in (2, 3) and data_checks.is_array_like(data[0]):
         x, y = data[0], data[1]
-    elif not (isinstance(data, dict) or real_data.is_array_like(data)):
+    elif not (isinstance(data, dict) or data_checks.is_array_like(data)):
         batch_size = None  # Streams come batched.
     return _labelled(
         x,
@@ -61,19 +71,33 @@ def held_out_batches(data, *, num_classes, batch_size, sample_shape, name="valid
         critic_steps=None,
         shuffle=False,
         name=name,
+        value_range=value_range,
     )
 
 
-def _labelled(x, y, *, num_classes, batch_size, sample_shape, critic_steps, shuffle, name):
+def _labelled(
+    x,
+    y,
+    *,
+    num_classes,
+    batch_size,
+    sample_shape,
+    critic_steps,
+    shuffle,
+    name,
+    repeat=False,
+    value_range=None,
+):
     if isinstance(x, dict):
         if y is not None:
             raise ValueError(
                 f"`y` must be None when `{name}` is a dict holding the labels. Received: y={type(y).__name__}"
             )
         x, y = _split_dict(x, name)
-    if real_data.is_array_like(x):
-        samples = np.asarray(x)
-        real_data.check_samples(samples.dtype, samples.shape[1:], sample_shape, name)
+    if data_checks.is_array_like(x):
+        samples = real_data.check_array(
+            x, batch_size=batch_size, sample_shape=sample_shape, name=name, value_range=value_range
+        )
         labels = conditioning.check_labels(
             y, num_classes, count=len(samples), name="y" if name == "x" else f"{name}'s labels"
         )
@@ -88,9 +112,10 @@ def _labelled(x, y, *, num_classes, batch_size, sample_shape, critic_steps, shuf
             from keras_wgan.models import labelled_data_tf
 
             return labelled_data_tf.array_batches(
-                samples, labels, batch_size, critic_steps, shuffle
+                samples, labels, batch_size, critic_steps, shuffle, repeat
             ), batch_size
-        return _ArrayBatches(samples, labels, batch_size, critic_steps, shuffle), batch_size
+        batches = _ArrayBatches(samples, labels, batch_size, critic_steps, shuffle)
+        return (_repeated(batches) if repeat else batches), batch_size
     if y is not None:
         raise ValueError(
             f"`y` must be None when `{name}` is a dataset or a generator: its elements carry "
@@ -98,8 +123,7 @@ def _labelled(x, y, *, num_classes, batch_size, sample_shape, critic_steps, shuf
             f"Received: y={type(y).__name__}"
         )
     real_data.reject_batch_size(batch_size, type(x).__name__)
-    tf = sys.modules.get("tensorflow")
-    if tf is not None and isinstance(x, tf.data.Dataset):
+    if data_checks.is_tf_dataset(x):
         from keras_wgan.models import labelled_data_tf
 
         return labelled_data_tf.dataset_batches(x, num_classes, sample_shape, critic_steps, name)
@@ -167,7 +191,7 @@ class _BatchChecker:
     def __call__(self, element):
         samples, labels = split_element(element, self.name)
         samples = np.asarray(samples)
-        real_data.check_samples(samples.dtype, samples.shape[1:], self.sample_shape, self.name)
+        data_checks.check_samples(samples.dtype, samples.shape, self.sample_shape, self.name)
         labels = conditioning.check_labels(
             labels, self.num_classes, count=len(samples), name=f"the labels of `{self.name}`"
         )
@@ -251,6 +275,14 @@ class _Grouped(keras.utils.PyDataset):
 
     def on_epoch_end(self):
         self.source.on_epoch_end()
+
+
+def _repeated(batches):
+    """The elements of a `PyDataset` without end, with its epoch hooks between passes."""
+    while True:
+        for index in range(len(batches)):
+            yield batches[index]
+        batches.on_epoch_end()
 
 
 def _grouped_generator(batches, critic_steps):

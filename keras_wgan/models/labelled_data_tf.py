@@ -4,15 +4,17 @@ arrays, and any backend's for `tf.data.Dataset` inputs. Elements as in
 
 import tensorflow as tf
 
-from keras_wgan.models import conditioning, real_data
+from keras_wgan.models import conditioning, data_checks
 from keras_wgan.models.labelled_data import split_element
 
 
-def array_batches(samples, labels, batch_size, critic_steps, shuffle):
+def array_batches(samples, labels, batch_size, critic_steps, shuffle, repeat=False):
     """Labelled batches of checked arrays, grouped by `critic_steps` unless None."""
     dataset = tf.data.Dataset.from_tensor_slices((samples.astype("float32", copy=False), labels))
     if shuffle:
         dataset = dataset.shuffle(len(samples), reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
     dataset = dataset.batch(batch_size, drop_remainder=True)
     return _grouped(dataset, critic_steps)
 
@@ -36,7 +38,7 @@ def dataset_batches(dataset, num_classes, sample_shape, critic_steps, name):
     if first is None:
         raise ValueError(f"`{name}` is empty: the dataset yields no batch.")
     samples, labels = (value.numpy() for value in first)
-    real_data.check_samples(samples.dtype, samples.shape[1:], sample_shape, name)
+    data_checks.check_samples(samples.dtype, samples.shape, sample_shape, name)
     conditioning.check_labels(labels, num_classes, count=len(samples), name=f"the labels of `{name}`")
     batch_size = int(samples.shape[0])
 

@@ -10,30 +10,45 @@ across devices, exactly as they split one batch.
 
 Two pipelines give the same batches: `tf.data` on the TensorFlow backend
 (and for `tf.data.Dataset` inputs on any backend), NumPy and
-`keras.utils.PyDataset` otherwise, so that JAX needs no TensorFlow.
+`keras.utils.PyDataset` otherwise, so that JAX needs no TensorFlow. The
+checks of what users bring (dict elements, non-finite values, data outside
+the generator's range) are `data_checks`', shared by both.
 """
 
+import functools
 import itertools
-import sys
 
 import keras
 import numpy as np
 
+from keras_wgan.models import data_checks
+from keras_wgan.utils import argument_validation
+
 DEFAULT_BATCH_SIZE = 64
 
 
-def training_batches(data, *, batch_size, sample_shape, critic_steps, shuffle=True):
+def training_batches(
+    data, *, batch_size, sample_shape, critic_steps, shuffle=True, repeat=False, value_range=None
+):
     """Returns `(batches, batch_size)`: what `keras.Model.fit` receives.
 
     Args:
         data: a NumPy array (batched here, the last partial batch dropped,
-            reshuffled every epoch if `shuffle`), a `keras.utils.PyDataset`
-            or a Python iterator of batches, or a `tf.data.Dataset` of
-            batches. Labels in `(x, y)` elements are dropped.
+            reshuffled every epoch if `shuffle`), a dict of arrays or a list
+            holding one array, a `keras.utils.PyDataset` or a Python
+            iterator of batches, or a `tf.data.Dataset` of batches. Labels
+            in `(x, y)` elements are dropped; dict elements give their
+            samples (`data_checks.samples_of`).
         batch_size: samples per batch, for arrays only (default 64).
         sample_shape: the critic's input shape.
         critic_steps: real batches per train step.
         shuffle: reshuffle arrays every epoch.
+        repeat: repeat an array without end, reshuffled on every pass
+            (`fit` with `steps_per_epoch`: every epoch runs the steps asked
+            for).
+        value_range: the generator's output range
+            (`data_checks.output_range`), or None: data clearly outside it
+            gets a warning.
 
     Returns:
         Batches of shape `(batch_size, critic_steps, *sample_shape)`, as a
@@ -41,15 +56,31 @@ def training_batches(data, *, batch_size, sample_shape, critic_steps, shuffle=Tr
 
     Raises:
         TypeError, ValueError: naming the problem, for integer samples, a
-        wrong sample shape, no data or fewer batches than `critic_steps`.
+        wrong sample shape, no data, NaN/inf in an array or fewer batches
+        than `critic_steps`.
     """
+    data = data_checks.standardize_input(data, "x")
     if _use_tf_data(data):
         from keras_wgan.models import real_data_tf
 
         return real_data_tf.training_batches(
-            data, batch_size=batch_size, sample_shape=sample_shape, critic_steps=critic_steps, shuffle=shuffle
+            data,
+            batch_size=batch_size,
+            sample_shape=sample_shape,
+            critic_steps=critic_steps,
+            shuffle=shuffle,
+            repeat=repeat,
+            value_range=value_range,
         )
-    batches, batch_size = _batches(data, batch_size=batch_size, sample_shape=sample_shape, shuffle=shuffle, name="x")
+    batches, batch_size = _batches(
+        data,
+        batch_size=batch_size,
+        sample_shape=sample_shape,
+        shuffle=shuffle,
+        name="x",
+        repeat=repeat,
+        value_range=value_range,
+    )
     if isinstance(batches, keras.utils.PyDataset):
         if len(batches) < critic_steps:
             raise ValueError(
@@ -60,15 +91,30 @@ def training_batches(data, *, batch_size, sample_shape, critic_steps, shuffle=Tr
     return _grouped_generator(batches, critic_steps), batch_size
 
 
-def held_out_batches(data, *, batch_size, sample_shape, name="validation_data"):
+def held_out_batches(data, *, batch_size, sample_shape, name="validation_data", value_range=None):
     """Returns `(batches, batch_size)` of held-out samples, `(m, *sample_shape)`."""
-    if not is_array_like(data):
+    data = data_checks.standardize_input(data, name)
+    if not data_checks.is_array_like(data):
         batch_size = None  # Datasets and generators come batched.
     if _use_tf_data(data):
         from keras_wgan.models import real_data_tf
 
-        return real_data_tf.real_batches(data, batch_size=batch_size, sample_shape=sample_shape, shuffle=False, name=name)
-    batches, batch_size = _batches(data, batch_size=batch_size, sample_shape=sample_shape, shuffle=False, name=name)
+        return real_data_tf.real_batches(
+            data,
+            batch_size=batch_size,
+            sample_shape=sample_shape,
+            shuffle=False,
+            name=name,
+            value_range=value_range,
+        )
+    batches, batch_size = _batches(
+        data,
+        batch_size=batch_size,
+        sample_shape=sample_shape,
+        shuffle=False,
+        name=name,
+        value_range=value_range,
+    )
     if not isinstance(batches, keras.utils.PyDataset):
         batches = ((batch,) for batch in batches)  # Keras wants tuples from generators.
     return batches, batch_size
@@ -77,42 +123,58 @@ def held_out_batches(data, *, batch_size, sample_shape, name="validation_data"):
 def _use_tf_data(data):
     if keras.backend.backend() == "tensorflow" and not isinstance(data, keras.utils.PyDataset):
         return True
-    tf = sys.modules.get("tensorflow")  # A tf.data.Dataset implies TensorFlow is imported.
-    return tf is not None and isinstance(data, tf.data.Dataset)
+    return data_checks.is_tf_dataset(data)
 
 
-def _batches(data, *, batch_size, sample_shape, shuffle, name):
+def _batches(data, *, batch_size, sample_shape, shuffle, name, repeat=False, value_range=None):
     """Returns `(batches, batch_size)`: a `PyDataset` or a generator of float32 batches."""
     sample_shape = tuple(sample_shape)
-    if is_array_like(data):
-        array = np.asarray(data)
-        check_samples(array.dtype, array.shape[1:], sample_shape, name)
+    if data_checks.is_array_like(data):
+        array = check_array(
+            data, batch_size=batch_size, sample_shape=sample_shape, name=name, value_range=value_range
+        )
         batch_size = check_batch_size(batch_size, len(array), name)
+        if repeat:
+            return _repeated_array_batches(array, batch_size, shuffle), batch_size
         return _ArrayBatches(array, batch_size, shuffle), batch_size
     if isinstance(data, keras.utils.PyDataset):
         reject_batch_size(batch_size, "a keras.utils.PyDataset")
         if len(data) < 1:
             raise ValueError(f"`{name}` is empty: the PyDataset has no batch.")
-        first = np.asarray(first_of(data[0]))
-        check_samples(first.dtype, first.shape[1:], sample_shape, name)
-        return _FullBatches(data, int(first.shape[0])), int(first.shape[0])
-    if hasattr(data, "__next__") or hasattr(data, "__iter__"):
-        reject_batch_size(batch_size, "a generator")
-        iterator = iter(data)
-        try:
-            first = np.asarray(first_of(next(iterator)))
-        except StopIteration:
-            raise ValueError(f"`{name}` is empty: the generator yielded no batch.") from None
-        check_samples(first.dtype, first.shape[1:], sample_shape, name)
-        batch_size = int(first.shape[0])
-        batches = (np.asarray(first_of(b), dtype="float32") for b in itertools.chain([first], iterator))
-        # A smaller last batch would break the stacking of critic batches
-        # and make XLA compile a second time: drop it.
-        return (b for b in batches if b.shape[0] == batch_size), batch_size
-    raise TypeError(
-        f"`{name}` must be a NumPy array, a keras.utils.PyDataset, a tf.data.Dataset or a "
-        f"generator of batches. Received: {type(data).__name__}"
+        samples_of = functools.partial(data_checks.samples_of, name=name, hint='d["{key}"]')
+        first = np.asarray(samples_of(data[0]))
+        check_first_batch(first, sample_shape=sample_shape, name=name, value_range=value_range)
+        return _FullBatches(data, int(first.shape[0]), samples_of), int(first.shape[0])
+    reject_batch_size(batch_size, "a generator")
+    iterator = iter(data)
+    samples_of = functools.partial(data_checks.samples_of, name=name, hint='(d["{key}"] for d in batches)')
+    try:
+        first = np.asarray(samples_of(next(iterator)))
+    except StopIteration:
+        raise ValueError(f"`{name}` is empty: the generator yielded no batch.") from None
+    check_first_batch(
+        first, sample_shape=sample_shape, name=name, value_range=value_range, scaling="batch / 127.5 - 1"
     )
+    batch_size = int(first.shape[0])
+    batches = (np.asarray(samples_of(b), dtype="float32") for b in itertools.chain([first], iterator))
+    # A smaller last batch would break the stacking of critic batches
+    # and make XLA compile a second time: drop it.
+    return (b for b in batches if b.shape[0] == batch_size), batch_size
+
+
+def check_array(array, *, batch_size, sample_shape, name, value_range):
+    """The checks of an array before training; returns it as a NumPy array."""
+    array = np.asarray(array)
+    data_checks.check_samples(array.dtype, array.shape, sample_shape, name)
+    data_checks.check_finite(array, name)
+    data_checks.check_value_range(array, value_range, name)
+    return array
+
+
+def check_first_batch(first, *, sample_shape, name, value_range, scaling="x / 127.5 - 1"):
+    """The checks of a stream's first batch (a stream cannot be read ahead)."""
+    data_checks.check_samples(first.dtype, first.shape, sample_shape, name, scaling)
+    data_checks.check_value_range(first, value_range, name)
 
 
 class _ArrayBatches(keras.utils.PyDataset):
@@ -141,22 +203,32 @@ class _ArrayBatches(keras.utils.PyDataset):
             self.order = np.random.permutation(len(self.array))
 
 
+def _repeated_array_batches(array, batch_size, shuffle):
+    """Batches of an array without end, reshuffled on every pass."""
+    batches = _ArrayBatches(array, batch_size, shuffle)
+    while True:
+        for index in range(len(batches)):
+            yield batches[index]
+        batches.on_epoch_end()
+
+
 class _FullBatches(keras.utils.PyDataset):
     """A user's `PyDataset` without a smaller last batch, labels dropped, as float32."""
 
-    def __init__(self, source, batch_size):
+    def __init__(self, source, batch_size, samples_of):
         super().__init__(workers=source.workers, use_multiprocessing=source.use_multiprocessing)
         self.source = source
         self.batch_size = batch_size
+        self.samples_of = samples_of
         self.length = len(source)
-        if self.length > 1 and len(first_of(source[self.length - 1])) != batch_size:
+        if self.length > 1 and len(samples_of(source[self.length - 1])) != batch_size:
             self.length -= 1
 
     def __len__(self):
         return self.length
 
     def __getitem__(self, index):
-        return np.asarray(first_of(self.source[index]), dtype="float32")
+        return np.asarray(self.samples_of(self.source[index]), dtype="float32")
 
     def on_epoch_begin(self):
         self.source.on_epoch_begin()
@@ -195,46 +267,17 @@ def _grouped_generator(batches, critic_steps):
         yield (np.stack(group, axis=1),)  # Keras wants tuples from generators.
 
 
-def first_of(*element):
-    # tf.data passes tuple elements as separate arguments; iterators yield
-    # tuples. Either way, keep the samples and drop labels.
-    while isinstance(element, (tuple, list)):
-        element = element[0]
-    return element
-
-
-def is_array_like(data):
-    return isinstance(data, np.ndarray) or (
-        hasattr(data, "shape") and hasattr(data, "dtype") and hasattr(data, "__array__")
-    )
-
-
 def reject_batch_size(batch_size, kind):
     if batch_size is not None:
         raise ValueError(f"`batch_size` must not be given when `x` is {kind}: it yields batches already.")
 
 
 def check_batch_size(batch_size, samples, name):
-    batch_size = DEFAULT_BATCH_SIZE if batch_size is None else int(batch_size)
-    if batch_size < 1:
-        raise ValueError(f"`batch_size` must be at least 1. Received: {batch_size}")
+    batch_size = (
+        DEFAULT_BATCH_SIZE
+        if batch_size is None
+        else argument_validation.check_positive_int(batch_size, "batch_size")
+    )
     if samples < batch_size:
         raise ValueError(f"`{name}` has {samples} samples, fewer than one batch of {batch_size}.")
     return batch_size
-
-
-def check_samples(dtype, shape, sample_shape, name):
-    dtype = np.dtype(dtype)
-    if np.issubdtype(dtype, np.integer) or dtype == np.bool_:
-        raise TypeError(
-            f"`{name}` holds {dtype} samples. Scale them to floats in the "
-            "generator's output range first, e.g. `x / 127.5 - 1` for uint8 "
-            "images and a tanh generator."
-        )
-    if not np.issubdtype(dtype, np.floating):
-        raise TypeError(f"`{name}` must hold floating-point samples. Received dtype {dtype}.")
-    if tuple(shape) != tuple(sample_shape):
-        raise ValueError(
-            f"`{name}` has samples of shape {tuple(shape)}, but the critic "
-            f"takes samples of shape {tuple(sample_shape)}."
-        )

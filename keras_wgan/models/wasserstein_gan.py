@@ -5,7 +5,7 @@ from keras import ops
 
 from keras_wgan.backends import current as backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
-from keras_wgan.models import conditioning, labelled_data, real_data
+from keras_wgan.models import conditioning, data_checks, labelled_data, real_data
 from keras_wgan.utils import argument_validation
 
 
@@ -26,8 +26,14 @@ class WassersteinGAN(keras.Model):
 
     - `batch_size` is the `m` of Algorithm 1: samples per critic iteration;
     - a step of `fit` (`steps_per_epoch`, the progress bar,
-      `generator_optimizer.iterations`) is one generator iteration and
-      consumes `critic_steps * batch_size` real samples.
+      `generator_optimizer.iterations`, `model.optimizer.iterations`) is one
+      generator iteration and consumes `critic_steps * batch_size` real
+      samples.
+
+    The two optimizers are `critic_optimizer` and `generator_optimizer`.
+    Keras's `model.optimizer` is the generator's on TensorFlow and, on JAX,
+    a container of both (`keras_wgan.backends.jax.OptimizerPair`) that
+    carries their state through Keras's stateless trainer.
 
     Losses use the label trick (`REAL_LABEL = 1`, `FAKE_LABEL = -1`):
 
@@ -71,6 +77,7 @@ class WassersteinGAN(keras.Model):
             _check_networks(critic, generator)
         else:
             conditioning.check_conditional_networks(critic, generator, num_classes)
+        data_checks.check_critic_activation(critic)
         critic_steps = argument_validation.check_positive_int(critic_steps, "critic_steps")
         seed = argument_validation.check_seed(seed, allow_none=True)
         self.critic = critic
@@ -103,7 +110,9 @@ class WassersteinGAN(keras.Model):
             return self.generator(latent, training=training)
         # Both inputs as tensors: Keras refuses a list mixing arrays and tensors.
         latent = ops.convert_to_tensor(latent)
-        return self.generator([latent, conditioning.network_labels(labels, self.generator)], training=training)
+        return self.generator(
+            [latent, conditioning.network_labels(labels, self.generator)], training=training
+        )
 
     def critic_scores(self, samples, labels=None, training=False):
         """`f(x)`, or `f(x, y)` for a conditional model, as float32."""
@@ -111,7 +120,9 @@ class WassersteinGAN(keras.Model):
             scores = self.critic(samples, training=training)
         else:
             samples = ops.convert_to_tensor(samples)
-            scores = self.critic([samples, conditioning.network_labels(labels, self.critic)], training=training)
+            scores = self.critic(
+                [samples, conditioning.network_labels(labels, self.critic)], training=training
+            )
         return ops.cast(scores, "float32")
 
     @property
@@ -236,11 +247,15 @@ class WassersteinGAN(keras.Model):
 
         Args:
             x: real samples scaled to the generator's output range: a
-                NumPy array, a `keras.utils.PyDataset` or a Python
-                generator of batches, or a `tf.data.Dataset` of batches
-                (labels in `(x, y)` elements are ignored).
-                A conditional model (`num_classes` set) also takes a dict
-                of arrays with `"image"` and `"label"`, and datasets or
+                NumPy array (or a dict of arrays, or a list holding one), a
+                `tf.data.Dataset` of batches, a `keras.utils.PyDataset` or
+                a Python generator of batches. Labels in `(x, y)` elements
+                are ignored; dict elements, such as TensorFlow Datasets'
+                `{"image": ..., "label": ...}`, give their `"image"` (see
+                `data_checks.samples_of`). Arrays must be finite; data
+                outside a tanh or sigmoid generator's range gets a warning.
+                A conditional model (`num_classes` set) takes a dict of
+                arrays with `"image"` and `"label"`, and datasets or
                 generators of `(x, y)` batches or of such dicts.
             y: None; for a conditional model with array `x`, its integer
                 class ids in `[0, num_classes)`, shape `(n,)` or `(n, 1)`
@@ -248,10 +263,14 @@ class WassersteinGAN(keras.Model):
             batch_size: samples per critic iteration (`m`), for arrays
                 only; default 64 as in the WGAN paper.
             validation_data: held-out real samples, in any form `x`
-                accepts (a conditional model: `(x_val, y_val)` or a
-                labelled dataset); `val_wasserstein_estimate` is logged.
+                accepts, or an `(x, y)` / `(x, y, sample_weight)` tuple of
+                arrays whose labels are ignored (a conditional model uses
+                them); `val_wasserstein_estimate` is logged.
             shuffle: reshuffle arrays every epoch.
-            **kwargs: `epochs`, `steps_per_epoch` (generator iterations),
+            **kwargs: `epochs`, `steps_per_epoch` (generator iterations;
+                an array then repeats, reshuffled on every pass, so that
+                every epoch runs them all), `validation_split` (arrays
+                only: the last fraction, taken before shuffling),
                 `callbacks`, `initial_epoch`, `verbose`, ...
         """
         if y is not None and not self.conditional:
@@ -260,18 +279,25 @@ class WassersteinGAN(keras.Model):
             raise ValueError("`x`, the real samples, is required.")
         self._require_compiled()
         if self.conditional:
-            batches, batch_size = labelled_data.training_batches(
-                x, y, num_classes=self.num_classes, batch_size=batch_size, sample_shape=self.sample_shape,
-                critic_steps=self.critic_steps, shuffle=shuffle,
-            )
-        else:
-            batches, batch_size = real_data.training_batches(
-                x, batch_size=batch_size, sample_shape=self.sample_shape, critic_steps=self.critic_steps,
-                shuffle=shuffle,
-            )
+            return self._fit_labelled(x, y, batch_size, validation_data, shuffle, **kwargs)
+        validation_split = kwargs.pop("validation_split", 0.0)
+        if validation_split and validation_data is None:  # As in Keras, validation_data wins.
+            x, validation_data = data_checks.split_validation(x, validation_split)
+        batches, batch_size = real_data.training_batches(
+            x,
+            batch_size=batch_size,
+            sample_shape=self.sample_shape,
+            critic_steps=self.critic_steps,
+            shuffle=shuffle,
+            repeat=kwargs.get("steps_per_epoch") is not None,
+            value_range=data_checks.output_range(self.generator),
+        )
         backend.check_even_split(batch_size, self)
         if validation_data is not None:
-            validation_data = self._held_out_batches(validation_data, kwargs.pop("validation_batch_size", None) or batch_size)
+            validation_data = self._held_out_batches(
+                data_checks.validation_samples(validation_data),
+                kwargs.pop("validation_batch_size", None) or batch_size,
+            )
         return super().fit(
             batches,
             validation_data=validation_data,
@@ -279,8 +305,35 @@ class WassersteinGAN(keras.Model):
             **kwargs,
         )
 
+    def _fit_labelled(self, x, y, batch_size, validation_data, shuffle, **kwargs):
+        """`fit` of a conditional model: labelled batches, labels checked first."""
+        validation_split = kwargs.pop("validation_split", 0.0)
+        if validation_split and validation_data is None:  # As in Keras, validation_data wins.
+            if isinstance(x, dict):
+                x, y = labelled_data.split_element(x)
+            x, x_val = data_checks.split_validation(x, validation_split)
+            y, y_val = data_checks.split_validation(y, validation_split) if y is not None else (None, None)
+            validation_data = (x_val, y_val)
+        batches, batch_size = labelled_data.training_batches(
+            x,
+            y,
+            num_classes=self.num_classes,
+            batch_size=batch_size,
+            sample_shape=self.sample_shape,
+            critic_steps=self.critic_steps,
+            shuffle=shuffle,
+            repeat=kwargs.get("steps_per_epoch") is not None,
+            value_range=data_checks.output_range(self.generator),
+        )
+        backend.check_even_split(batch_size, self)
+        if validation_data is not None:
+            validation_data = self._held_out_batches(
+                validation_data, kwargs.pop("validation_batch_size", None) or batch_size
+            )
+        return super().fit(batches, validation_data=validation_data, shuffle=False, **kwargs)
+
     def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
-        """Returns the `wasserstein_estimate` on held-out real samples."""
+        """Returns the `wasserstein_estimate` on held-out real samples (and labels)."""
         if y is not None and not self.conditional:
             raise ValueError("A GAN learns from samples alone: `y` must be None.")
         self._require_compiled()
@@ -291,12 +344,22 @@ class WassersteinGAN(keras.Model):
     def _held_out_batches(self, data, batch_size, name="validation_data"):
         if self.conditional:
             batches, batch_size = labelled_data.held_out_batches(
-                data, num_classes=self.num_classes, batch_size=batch_size, sample_shape=self.sample_shape, name=name
+                data,
+                num_classes=self.num_classes,
+                batch_size=batch_size,
+                sample_shape=self.sample_shape,
+                name=name,
+                value_range=data_checks.output_range(self.generator),
             )
-        else:
-            batches, batch_size = real_data.held_out_batches(
-                data, batch_size=batch_size, sample_shape=self.sample_shape
-            )
+            backend.check_even_split(batch_size, self, name="validation batch size")
+            return batches
+        batches, batch_size = real_data.held_out_batches(
+            data,
+            batch_size=batch_size,
+            sample_shape=self.sample_shape,
+            name=name,
+            value_range=data_checks.output_range(self.generator),
+        )
         backend.check_even_split(batch_size, self, name="validation batch size")
         return batches
 
@@ -325,9 +388,7 @@ class WassersteinGAN(keras.Model):
             seed: int for reproducible samples, or None (Keras's global
                 seed, see `keras.utils.set_random_seed`).
 
-        Example:
-
-        >>> sevens = model.generate(16, labels=7, seed=0)  # doctest: +SKIP
+        Example: `model.generate(16, labels=7, seed=0)`, sixteen 7s.
         """
         n = argument_validation.check_positive_int(n, "n")
         seed = argument_validation.check_seed(seed, allow_none=True)

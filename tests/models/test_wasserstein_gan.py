@@ -86,6 +86,7 @@ class Batches(keras.utils.PyDataset):
         self.epochs_ended += 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("form", ["array", "dataset", "labelled_dataset", "generator", "pydataset"])
 def test_accepts_arrays_datasets_and_generators(form):
     model = make(kw.WGANGP, critic_steps=2)
@@ -107,6 +108,7 @@ def test_accepts_arrays_datasets_and_generators(form):
         assert x.epochs_ended >= 1  # the user's epoch hooks still run (Keras may add one)
 
 
+@pytest.mark.slow
 def test_partial_last_batch_is_dropped():
     model = make(kw.WGANGP, critic_steps=2)
     # 650 samples: 20 full batches of 32 and one of 10.
@@ -117,6 +119,7 @@ def test_partial_last_batch_is_dropped():
     assert int(model.generator_optimizer.iterations) in (10, 11)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", MODELS)
 def test_same_seed_same_losses(cls):
     a = make(cls).fit(DATA, batch_size=32, epochs=2, verbose=0, shuffle=False).history
@@ -140,6 +143,7 @@ def counter_noise(scale, offset):
     return sample
 
 
+@pytest.mark.slow
 def test_jit_compile_true_matches_false(monkeypatch):
     # XLA draws other random numbers than TensorFlow from the same seed
     # (even for one fixed algorithm), so compare the arithmetic of the two
@@ -159,6 +163,7 @@ def test_jit_compile_true_matches_false(monkeypatch):
         np.testing.assert_allclose(histories[0][name], histories[1][name], rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", MODELS)
 def test_jit_compile_true_trains(cls):
     keras.utils.set_random_seed(0)
@@ -180,6 +185,7 @@ def test_jit_compile_auto_follows_the_backend():
     assert model.get_compile_config()["jit_compile"] == "auto"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", MODELS)
 def test_validation_reports_held_out_estimate(cls):
     model = make(cls)
@@ -196,7 +202,11 @@ def test_evaluate_is_the_mean_over_batches():
     real_mean = float(np.mean(model.critic.predict(shifted, verbose=0)))
     # The fake half is random, so compare the real half's contribution only
     # through its scale: the estimate must reflect the shifted data.
-    assert np.sign(full) == np.sign(real_mean - float(np.mean(model.critic.predict(model.generate(512, seed=0), verbose=0)))) or abs(full) < 1e-3
+    assert (
+        np.sign(full)
+        == np.sign(real_mean - float(np.mean(model.critic.predict(model.generate(512, seed=0), verbose=0))))
+        or abs(full) < 1e-3
+    )
 
 
 def test_generate():
@@ -210,6 +220,7 @@ def test_generate():
     np.testing.assert_array_equal(before, keras.ops.convert_to_numpy(model.seed_generator.state))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", MODELS)
 def test_save_load_continue(cls, tmp_path):
     model = make(cls, critic_steps=2)
@@ -218,7 +229,10 @@ def test_save_load_continue(cls, tmp_path):
     model.save(path)
     restored = keras.models.load_model(path)
     assert type(restored) is cls
-    hyper_parameters = lambda m: {k: v for k, v in m.get_config().items() if k not in ("critic", "generator")}
+
+    def hyper_parameters(m):
+        return {k: v for k, v in m.get_config().items() if k not in ("critic", "generator")}
+
     assert hyper_parameters(restored) == hyper_parameters(model)
     np.testing.assert_array_equal(restored.generate(4, seed=0), model.generate(4, seed=0))
     for mine, theirs in [
@@ -226,7 +240,7 @@ def test_save_load_continue(cls, tmp_path):
         (model.generator_optimizer, restored.generator_optimizer),
     ]:
         assert type(mine) is type(theirs)
-        for a, b in zip(mine.variables, theirs.variables):
+        for a, b in zip(mine.variables, theirs.variables, strict=True):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
     # The restored model continues exactly like the original.
     a = model.fit(DATA, batch_size=32, epochs=1, verbose=0, shuffle=False).history
@@ -235,6 +249,7 @@ def test_save_load_continue(cls, tmp_path):
     assert int(restored.generator_optimizer.iterations) == 20
 
 
+@pytest.mark.slow
 def test_backup_and_restore_resumes(tmp_path):
     class StopAfterFirstEpoch(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
@@ -244,11 +259,17 @@ def test_backup_and_restore_resumes(tmp_path):
     backup = str(tmp_path / "backup")
     model = make(kw.WGANGP, critic_steps=2)
     with pytest.raises(KeyboardInterrupt):
-        model.fit(DATA, batch_size=32, epochs=3, verbose=0,
-                  callbacks=[keras.callbacks.BackupAndRestore(backup), StopAfterFirstEpoch()])
+        model.fit(
+            DATA,
+            batch_size=32,
+            epochs=3,
+            verbose=0,
+            callbacks=[keras.callbacks.BackupAndRestore(backup), StopAfterFirstEpoch()],
+        )
     fresh = make(kw.WGANGP, critic_steps=2)
-    history = fresh.fit(DATA, batch_size=32, epochs=3, verbose=0,
-                        callbacks=[keras.callbacks.BackupAndRestore(backup)])
+    history = fresh.fit(
+        DATA, batch_size=32, epochs=3, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup)]
+    )
     assert len(history.history["critic_loss"]) == 2  # epochs 2 and 3 only
     assert int(fresh.generator_optimizer.iterations) == 30
 

@@ -8,6 +8,7 @@ from tests.conftest import mlp
 DATA = np.random.default_rng(0).normal(0.0, 1.0, size=(1280, 2)).astype("float32")
 
 
+@pytest.mark.slow
 def test_every_critic_variable_is_clipped_after_fit():
     keras.utils.set_random_seed(0)
     inputs = keras.Input((2,))

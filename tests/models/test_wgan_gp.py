@@ -18,6 +18,7 @@ def translation_generator(shift):
     return generator
 
 
+@pytest.mark.slow
 def test_critic_estimates_w1_of_a_translation():
     # N(0, I) against N(v, I): the exact W1 is ||v||. With a soft penalty
     # the best critic overshoots to ||v|| (1 + ||v|| / (2 lambda)).
@@ -31,7 +32,9 @@ def test_critic_estimates_w1_of_a_translation():
     )
     real = np.random.default_rng(0).normal(size=(16384, 2)).astype("float32")
     model.fit(real, batch_size=256, epochs=3, verbose=0)
-    estimate = model.evaluate(real[:4096], batch_size=256, verbose=0, return_dict=True)["wasserstein_estimate"]
+    estimate = model.evaluate(real[:4096], batch_size=256, verbose=0, return_dict=True)[
+        "wasserstein_estimate"
+    ]
     print(f"translation |v| = {exact:.4f}, critic estimate = {estimate:.4f}")
     assert estimate == pytest.approx(exact, rel=0.15)
 
@@ -52,12 +55,14 @@ def toy_w1_before_and_after(**options):
     return before, after
 
 
+@pytest.mark.slow
 def test_toy_training_lowers_exact_w1():
     before, after = toy_w1_before_and_after()
     print(f"8 gaussians exact W1: {before:.3f} -> {after:.3f}")
     assert after < 0.5 * before
 
 
+@pytest.mark.slow
 def test_logs_the_penalty_apart():
     keras.utils.set_random_seed(0)
     model = kw.WGANGP(mlp(2, 1), mlp(2, 2), gp_weight=10.0)
@@ -78,6 +83,7 @@ def test_default_optimizers_follow_the_paper():
     assert model.gp_weight == 10.0 and model.critic_steps == 5 and not model.one_sided
 
 
+@pytest.mark.slow
 def test_one_sided_reaches_the_penalty():
     keras.utils.set_random_seed(0)
     model = kw.WGANGP(mlp(2, 1), mlp(2, 2), one_sided=True)
@@ -158,7 +164,10 @@ def test_penalty_batch_fraction_takes_the_first_ceil_f_m_examples(monkeypatch):
     assert _count_penalties(monkeypatch, penalty_batch_fraction=0.01) == [1] * 10
 
 
-@pytest.mark.parametrize("options", [{"penalty_every": 2}, {"penalty_every": 5}, {"penalty_batch_fraction": 0.5}])
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "options", [{"penalty_every": 2}, {"penalty_every": 5}, {"penalty_batch_fraction": 0.5}]
+)
 def test_speed_options_keep_the_average_penalty_weight(options):
     # Over an epoch: critic_loss = -estimate + gp_weight * mean penalty, as
     # for the default, because the lazy weight is critic_steps / (penalised
@@ -180,6 +189,7 @@ def test_lazy_penalty_with_an_explicit_step_index():
     assert float(loss) == pytest.approx(10.0 * 5 / 3 * float(logs["gradient_penalty"]), rel=1e-6)
 
 
+@pytest.mark.slow
 def test_speed_options_train_the_toy_problem():
     before, after = toy_w1_before_and_after(penalty_every=5, penalty_batch_fraction=0.5)
     assert after < 0.5 * before
