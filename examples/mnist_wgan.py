@@ -6,6 +6,7 @@
     python examples/mnist_wgan.py --resume         # continue the run in --out
     python examples/mnist_wgan.py --dtype-policy mixed_bfloat16   # mixed precision
     python examples/mnist_wgan.py --strategy mirrored   # all local GPUs
+    python examples/mnist_wgan.py --conditional    # ask for a digit: a conditional WGAN-GP
 
 On several machines, run the same command on each with `--strategy
 multiworker` and its own TF_CONFIG (see the README, "Multi-GPU and
@@ -14,6 +15,7 @@ multi-machine training").
 The run leaves in its output folder (default `runs/mnist_wgan`):
 
     samples/samples_epoch_001.png ...   generated digits from FIXED latent vectors
+                                        (--conditional: one row per digit, 0 to 9)
     curves.png                          W estimate (train and held-out) and losses
     metrics.csv                         one row per epoch (Keras's CSVLogger)
     checkpoints/wgan.keras              the whole model after the last epoch
@@ -96,6 +98,9 @@ def parse_args(argv=None):
     parser.add_argument("--fcd-every", type=int, default=None, metavar="K",
                         help="log the Frechet classifier distance every K epochs, 0 for never "
                              "(default 1; --quick: 0)")
+    parser.add_argument("--conditional", action="store_true",
+                        help="a conditional WGAN (labels in, projection critic): ask for a digit; logs "
+                             "conditional_accuracy with the FCD")
     parser.add_argument("--quick", action="store_true",
                         help="a short run (about 3 minutes on 2 CPU cores) with a narrower network")
     args = parser.parse_args(argv)
@@ -126,6 +131,7 @@ def parse_args(argv=None):
     if args.steps_per_epoch is not None and args.steps_per_epoch < 1:
         parser.error("--steps-per-epoch must be at least 1")
     args.export = args.export or os.path.join(args.out, "export", "mnist_generator")
+    args.num_classes = 10 if args.conditional else None
     return args
 
 
@@ -168,22 +174,25 @@ def build_model(args):
     previous_policy = keras.config.dtype_policy()
     keras.config.set_dtype_policy(args.dtype_policy)
     try:
-        critic = mnist_critic(dim=args.dim)
+        critic = mnist_critic(dim=args.dim, num_classes=args.num_classes)
         # BatchNormalization in the generator (the official code has it in its
         # clipping mode only) is harmless to the penalty, which differentiates
         # the critic alone, and forms digits in fewer steps.
-        generator = mnist_generator(args.latent_dim, dim=args.dim, output_activation="tanh")
+        generator = mnist_generator(args.latent_dim, dim=args.dim, output_activation="tanh",
+                                    num_classes=args.num_classes)
     finally:
         keras.config.set_dtype_policy(previous_policy)
     if args.variant == "gp":
         # The official MNIST code's Adam(beta_1=0.5); the quick run doubles
         # the learning rate.
         learning_rate = args.learning_rate or (2e-4 if args.quick else 1e-4)
-        model = kw.WGANGP(critic, generator, critic_steps=args.critic_steps, seed=args.seed)
+        model = kw.WGANGP(critic, generator, critic_steps=args.critic_steps, seed=args.seed,
+                          num_classes=args.num_classes)
         optimizers = [keras.optimizers.Adam(learning_rate, beta_1=0.5, beta_2=0.9) for _ in range(2)]
     else:
         clip = {} if args.clip_value is None else {"clip_value": args.clip_value}
-        model = kw.WGAN(critic, generator, critic_steps=args.critic_steps, seed=args.seed, **clip)
+        model = kw.WGAN(critic, generator, critic_steps=args.critic_steps, seed=args.seed,
+                        num_classes=args.num_classes, **clip)
         optimizers = [None, None]  # The paper's RMSprop(5e-5).
         if args.learning_rate is not None:
             # The paper's RMSprop settings at another learning rate.
@@ -196,14 +205,17 @@ def build_model(args):
     return model
 
 
-def numpy_batches(images, batch_size, seed):
-    """Shuffled batches scaled to VALUE_RANGE, pass after pass: `tf.data`'s stand-in without TensorFlow."""
+def numpy_batches(images, batch_size, seed, labels=None):
+    """Shuffled batches scaled to VALUE_RANGE, pass after pass: `tf.data`'s stand-in without TensorFlow.
+
+    With `labels`, `(images, labels)` batches for a conditional model."""
     rng = np.random.default_rng(seed)
     images = np.asarray(scale_images(images, VALUE_RANGE))
     while True:
         order = rng.permutation(len(images))
         for start in range(0, len(order) - batch_size + 1, batch_size):
-            yield images[order[start : start + batch_size]]
+            rows = order[start : start + batch_size]
+            yield images[rows] if labels is None else (images[rows], labels[rows].astype("int32"))
 
 
 def main(argv=None):
@@ -228,15 +240,21 @@ def main(argv=None):
     except (OSError, ValueError) as error:
         sys.exit(f"error: cannot load MNIST from {args.data}: {error}")
     train_images, heldout_images = split_holdout(mnist.images, holdout=args.holdout, seed=args.seed)
+    # A conditional model trains on (image, label) pairs: the same split.
+    train_labels, heldout_labels = (
+        split_holdout(mnist.labels, holdout=args.holdout, seed=args.seed) if args.conditional else (None, None))
     # With a fixed number of steps per epoch the data repeat; without, an
     # epoch is one pass over them.
     if importlib.util.find_spec("tensorflow"):
         train = make_image_dataset(train_images, args.batch_size, value_range=VALUE_RANGE, seed=args.seed,
-                                   repeat=args.steps_per_epoch is not None)
-        heldout = make_image_dataset(heldout_images, args.batch_size, value_range=VALUE_RANGE, shuffle=False)
+                                   repeat=args.steps_per_epoch is not None, labels=train_labels)
+        heldout = make_image_dataset(heldout_images, args.batch_size, value_range=VALUE_RANGE, shuffle=False,
+                                     labels=heldout_labels)
     else:  # JAX without TensorFlow: the same batches from NumPy.
-        train = numpy_batches(train_images, args.batch_size, args.seed)
+        train = numpy_batches(train_images, args.batch_size, args.seed, train_labels)
         heldout = np.asarray(scale_images(heldout_images, VALUE_RANGE))
+        if args.conditional:
+            heldout = (heldout, heldout_labels)
         args.steps_per_epoch = args.steps_per_epoch or len(train_images) // (args.batch_size * args.critic_steps)
     print(f"training on {len(train_images)} digits, {len(heldout_images)} held out")
 
@@ -268,6 +286,12 @@ def main(argv=None):
         # It writes into the epoch's logs, so it comes before the loggers.
         callbacks.append(kw.evaluation.QualityMetric.frechet(
             heldout_images, n=min(1000, len(heldout_images)), value_range=VALUE_RANGE, every=args.fcd_every))
+    if chief and args.conditional:
+        # Does the generator draw the digit asked for? The same classifier
+        # as the FCD's judges 100 samples per class (at the first and last
+        # epoch only when the FCD is off).
+        callbacks.append(kw.evaluation.QualityMetric.conditional_accuracy(
+            n_per_class=100, value_range=VALUE_RANGE, every=args.fcd_every or args.epochs))
     if chief:
         callbacks += [
             keras.callbacks.CSVLogger(csv_path, append=args.resume),

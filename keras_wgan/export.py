@@ -50,6 +50,17 @@ does not fit scalar inputs, so use `"inputs"`:
 The answer is `{"outputs": {"images": [...4 images...], "latent": [...4
 vectors...]}}`; the same seed gives the same images.
 
+A conditional model (`num_classes` set) is exported with labels:
+`serving_default` takes `latent` and `labels` (int32 class ids, one per
+latent vector), and `sample` takes `num_samples`, `seed` and `label` (one
+class for all samples):
+
+```json
+{"signature_name": "serving_default",
+ "instances": [{"latent": [...128 floats...], "labels": 7}]}
+{"signature_name": "sample", "inputs": {"num_samples": 4, "seed": 0, "label": 7}}
+```
+
 From the command line, with TensorFlow installed (`saved_model_cli`
 evaluates `--input_exprs` as Python literals only, so `np.zeros(...)` is
 refused there: pass arrays as `.npy` files with `--inputs`):
@@ -62,6 +73,7 @@ saved_model_cli run --dir export/mnist_generator/1 --tag_set serve \\
     --outdir generated  # writes generated/images.npy, shape (2, 28, 28, 1)
 saved_model_cli run --dir export/mnist_generator/1 --tag_set serve \\
     --signature_def sample --input_exprs 'num_samples=4;seed=0'
+# a conditional model: also 'labels=labels.npy' (int32), and 'label=7' for sample
 ```
 """
 
@@ -69,6 +81,7 @@ import os
 
 import keras
 
+from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.file_utils import publish_directory
 from keras_wgan.utils.generator_utils import generator_of
@@ -76,6 +89,8 @@ from keras_wgan.utils.optional_imports import import_tensorflow
 
 # Keys of the serving signatures; clients depend on them.
 LATENT_KEY = "latent"
+LABELS_KEY = "labels"
+LABEL_KEY = "label"
 IMAGES_KEY = "images"
 NUM_SAMPLES_KEY = "num_samples"
 SEED_KEY = "seed"
@@ -83,9 +98,7 @@ SAMPLE_SIGNATURE = "sample"
 DEFAULT_SIGNATURE = "serving_default"
 
 
-def export_generator(
-    model, path, *, version=1, value_range=(-1.0, 1.0), overwrite=False
-):
+def export_generator(model, path, *, version=1, value_range=(-1.0, 1.0), overwrite=False, num_classes=None):
     """Exports a generator as a SavedModel in TF Serving's folder layout.
 
     The SavedModel is written to `<path>/<version>/` (`saved_model.pb` and
@@ -105,6 +118,12 @@ def export_generator(
       graph with `tf.random.stateless_normal(seed=[seed, 0])`: the same seed
       gives the same images.
 
+    A conditional generator (`[latent, labels]` inputs, a model built with
+    `num_classes`) gets `labels` (int32, shape `[None]`, one class id per
+    latent vector) as a second input of `serving_default` and `label`
+    (an int32 scalar, the class of all samples) as a third input of
+    `sample`; labels outside `[0, num_classes)` are refused with an error.
+
     The export is written to a temporary sibling folder
     (`<path>/.<version>.tmp-XXXX`) and renamed to `<path>/<version>` only
     once complete, so a failed export leaves neither a half-written version
@@ -123,6 +142,9 @@ def export_generator(
             `(-1.0, 1.0)` for a `tanh` generator, `(0.0, 1.0)` for a
             `sigmoid` one. Outputs outside it are clipped.
         overwrite: whether to replace an existing non-empty version folder.
+        num_classes: for a bare conditional generator (two inputs) only:
+            its number of classes. A conditional `WassersteinGAN` gives its
+            own.
 
     Returns:
         The absolute path of the version folder, `<path>/<version>`, as a
@@ -149,7 +171,8 @@ def export_generator(
     (TensorShape([4, 28, 28, 1]), TensorShape([4, 128]))
     """
     generator = generator_of(model)
-    latent_dim = _check_generator(generator)
+    num_classes = _num_classes(model, generator, num_classes)
+    latent_dim = _check_generator(generator, conditional=num_classes is not None)
     version = argument_validation.check_int(version, "version", minimum=1)
     low, high = argument_validation.check_value_range(value_range)
     overwrite = argument_validation.check_bool(overwrite, "overwrite")
@@ -161,34 +184,41 @@ def export_generator(
         )
     target = os.path.join(os.path.abspath(os.fspath(path)), str(version))
 
-    def to_images(latent):
-        outputs = generator(latent, training=False)
+    def to_images(latent, labels=None):
+        if labels is None:
+            outputs = generator(latent, training=False)
+        else:
+            labels = _checked_labels(tf, labels, latent, num_classes)
+            if len(generator.inputs[1].shape) == 2:
+                labels = labels[:, tf.newaxis]
+            outputs = generator([latent, labels], training=False)
         outputs = tf.cast(outputs, tf.float32)
         return tf.clip_by_value((outputs - low) / (high - low), 0.0, 1.0)
 
-    def serve(latent):
-        return {IMAGES_KEY: to_images(latent)}
+    def serve(latent, labels=None):
+        return {IMAGES_KEY: to_images(latent, labels)}
 
-    def sample(num_samples, seed):
-        check = tf.debugging.assert_non_negative(
-            num_samples, message="`num_samples` must not be negative."
-        )
+    def sample(num_samples, seed, label=None):
+        check = tf.debugging.assert_non_negative(num_samples, message="`num_samples` must not be negative.")
         with tf.control_dependencies([check]):
             shape = tf.stack([num_samples, tf.constant(latent_dim, tf.int32)])
         latent = tf.random.stateless_normal(
-            shape, seed=tf.stack([seed, tf.constant(0, tf.int32)]),
+            shape,
+            seed=tf.stack([seed, tf.constant(0, tf.int32)]),
             dtype=tf.float32,
         )
-        return {IMAGES_KEY: to_images(latent), LATENT_KEY: latent}
+        labels = None if label is None else tf.fill([num_samples], label)
+        return {IMAGES_KEY: to_images(latent, labels), LATENT_KEY: latent}
+
+    conditional = num_classes is not None
 
     archive = keras.export.ExportArchive()
     archive.track(generator)
     archive.add_endpoint(
         name=DEFAULT_SIGNATURE,
         fn=serve,
-        input_signature=[
-            tf.TensorSpec([None, latent_dim], tf.float32, name=LATENT_KEY)
-        ],
+        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name=LATENT_KEY)]
+        + ([tf.TensorSpec([None], tf.int32, name=LABELS_KEY)] if conditional else []),
     )
     archive.add_endpoint(
         name=SAMPLE_SIGNATURE,
@@ -196,15 +226,52 @@ def export_generator(
         input_signature=[
             tf.TensorSpec([], tf.int32, name=NUM_SAMPLES_KEY),
             tf.TensorSpec([], tf.int32, name=SEED_KEY),
-        ],
+        ]
+        + ([tf.TensorSpec([], tf.int32, name=LABEL_KEY)] if conditional else []),
     )
 
     # TF Serving reads the version from the folder name and loads a new
     # version as soon as its folder appears: publish it whole or not at all.
-    return publish_directory(target, lambda folder: archive.write_out(folder, verbose=False), overwrite=overwrite)
+    return publish_directory(
+        target, lambda folder: archive.write_out(folder, verbose=False), overwrite=overwrite
+    )
 
 
-def _check_generator(generator):
+def _num_classes(model, generator, num_classes):
+    """The number of classes of a conditional generator, None for an unconditional one."""
+    if isinstance(model, WassersteinGAN) and model.num_classes is not None:
+        return model.num_classes
+    if _takes_labels(generator):
+        if num_classes is None:
+            raise ValueError(
+                "This generator takes two inputs, `[latent, labels]`: pass its number of classes "
+                "as `num_classes`, or export the conditional WGAN itself. Received: num_classes=None"
+            )
+        return argument_validation.check_int(num_classes, "num_classes", minimum=2)
+    return None
+
+
+def _takes_labels(generator):
+    """Whether `generator` has the inputs `[latent, labels]` of a conditional generator."""
+    inputs = getattr(generator, "inputs", None) or ()
+    if len(inputs) != 2:
+        return False
+    labels = inputs[1]
+    return "int" in str(labels.dtype) and tuple(labels.shape[1:]) in ((), (1,))
+
+
+def _checked_labels(tf, labels, latent, num_classes):
+    message = f"`{LABELS_KEY}` must hold class ids in [0, {num_classes}), one per latent vector."
+    checks = [
+        tf.debugging.assert_non_negative(labels, message=message),
+        tf.debugging.assert_less(labels, tf.constant(num_classes, tf.int32), message=message),
+        tf.debugging.assert_equal(tf.shape(labels)[0], tf.shape(latent)[0], message=message),
+    ]
+    with tf.control_dependencies(checks):
+        return tf.identity(labels)
+
+
+def _check_generator(generator, conditional=False):
     inputs = getattr(generator, "inputs", None)
     outputs = getattr(generator, "outputs", None)
     if not inputs or not outputs:
@@ -214,6 +281,8 @@ def _check_generator(generator):
             f"(None, latent_dim). Received: {generator.name!r} with no "
             "known inputs or outputs."
         )
+    if conditional and len(inputs) == 2 and len(outputs) == 1:
+        inputs = inputs[:1]
     if len(inputs) != 1 or len(outputs) != 1:
         raise ValueError(
             "The generator must have exactly one input, of shape "
@@ -222,11 +291,7 @@ def _check_generator(generator):
             f"{len(outputs)} outputs."
         )
     input_shape = tuple(inputs[0].shape)
-    if (
-        len(input_shape) != 2
-        or input_shape[0] is not None
-        or input_shape[1] is None
-    ):
+    if len(input_shape) != 2 or input_shape[0] is not None or input_shape[1] is None:
         raise ValueError(
             "The generator's input must have shape (None, latent_dim): a "
             "free batch dimension and a known latent size. Received: "

@@ -54,7 +54,24 @@ def make_nets(seed=0):
     return critic.get_weights(), generator.get_weights(), mlp
 
 
-def train(cls, strategy, data, *, steps, optimizers, weights, callbacks=(), **kwargs):
+def make_conditional_nets(seed=0, num_classes=3):
+    """As `make_nets`, conditional: `[samples, labels]` critic, `[latent, labels]` generator."""
+    import keras
+
+    from keras_wgan.architectures import toy_critic, toy_generator
+
+    keras.utils.set_random_seed(seed)
+
+    def build(input_dim, output_dim):
+        if output_dim == 1:
+            return toy_critic(16, 2, input_dim, num_classes=num_classes)
+        return toy_generator(input_dim, 16, 2, output_dim, num_classes=num_classes)
+
+    critic, generator = build(2, 1), build(LATENT_DIM, 2)
+    return critic.get_weights(), generator.get_weights(), build
+
+
+def train(cls, strategy, data, *, steps, optimizers, weights, callbacks=(), labels=None, **kwargs):
     """One model built in `strategy.scope()` from `weights`, trained `steps` steps."""
     import keras
 
@@ -67,6 +84,7 @@ def train(cls, strategy, data, *, steps, optimizers, weights, callbacks=(), **kw
         model.compile(critic_optimizer=optimizers(), generator_optimizer=optimizers())
     history = model.fit(
         data,
+        labels,
         batch_size=GLOBAL_BATCH,
         epochs=1,
         steps_per_epoch=steps,
@@ -108,7 +126,7 @@ def equivalence():
     import keras
 
     import keras_wgan as kw
-    from keras_wgan.backends import current as backend
+    from keras_wgan.backends import tensorflow as backend
 
     mirrored = tf.distribute.MirroredStrategy(devices)
     single = tf.distribute.get_strategy()
@@ -143,6 +161,29 @@ def equivalence():
             report[name]["max_abs_weight"] = float(max(np.max(np.abs(w)) for w in runs[name][1]["critic"]))
         if name == "wgan_gradients":
             wgan_gradients_data = data
+
+    # A conditional WGAN-GP: labels are split with their samples, and each
+    # replica generates its fakes with its own rows' labels.
+    conditional_weights = make_conditional_nets()
+    data = rng.normal(0.5, 1.0, size=(GLOBAL_BATCH * 2, 2)).astype("float32")
+    labels = rng.integers(0, 3, size=len(data)).astype("int32")
+    conditional = [
+        train(
+            kw.WGANGP,
+            strategy,
+            data,
+            steps=1,
+            optimizers=sgd,
+            weights=conditional_weights,
+            labels=labels,
+            critic_steps=2,
+            num_classes=3,
+        )
+        for strategy in (single, mirrored)
+    ]
+    report["wgangp_conditional_gradients"] = differences(
+        *conditional, {"critic": conditional_weights[0], "generator": conditional_weights[1]}
+    )
 
     # Sensitivity: with every replica drawing its own rows from the shared
     # seed state (the behaviour without `replica_rows`), the replicas get

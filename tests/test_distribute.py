@@ -63,6 +63,17 @@ def test_distributed_gradients_equal_single_device_gradients(equivalence, varian
     assert case["seed_states_equal"] and case["generator_steps"] == [1, 1]
 
 
+def test_distributed_conditional_gradients_equal_single_device_gradients(equivalence):
+    # Two critic iterations and one generator iteration with labels, SGD at
+    # learning rate 1: the weight changes are the global-batch gradients.
+    case = equivalence["wgangp_conditional_gradients"]
+    for net in ("critic", "generator"):
+        assert case[net]["max_rel"] < 1e-5, (net, case[net])
+    for name, (single, distributed) in case["history"].items():
+        assert distributed == pytest.approx(single, rel=1e-5, abs=1e-6), name
+    assert case["seed_states_equal"] and case["generator_steps"] == [1, 1]
+
+
 def test_distributed_wgan_update_equals_single_device_update(equivalence):
     # RMSprop and clipping to 0.01, two steps of two critic updates.
     case = equivalence["wgan_updates"]

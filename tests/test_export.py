@@ -48,9 +48,15 @@ def subprocess_env():
 
 def saved_model_cli(*args):
     executable = shutil.which("saved_model_cli")
-    command = [executable] if executable else [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli"]
+    command = (
+        [executable] if executable else [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli"]
+    )
     return subprocess.Popen(
-        command + list(args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=subprocess_env()
+        command + list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=subprocess_env(),
     )
 
 
@@ -111,7 +117,11 @@ def test_fresh_process_without_keras_wgan_reproduces_the_generator(exported, tmp
     out_file = tmp_path / "out.npz"
     result = subprocess.run(
         [sys.executable, "-c", FRESH_PROCESS, folder, str(tmp_path / "latent.npy"), str(out_file)],
-        capture_output=True, text=True, env=subprocess_env(), cwd=tmp_path, timeout=120,
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = np.load(out_file)
@@ -147,12 +157,30 @@ def test_saved_model_cli_show_and_run(exported, tmp_path):
     np.save(tmp_path / "latent.npy", latent)
     show = saved_model_cli("show", "--dir", folder, "--all")
     run = saved_model_cli(
-        "run", "--dir", folder, "--tag_set", "serve", "--signature_def", "serving_default",
-        "--inputs", f"latent={tmp_path / 'latent.npy'}", "--outdir", str(tmp_path / "generated"),
+        "run",
+        "--dir",
+        folder,
+        "--tag_set",
+        "serve",
+        "--signature_def",
+        "serving_default",
+        "--inputs",
+        f"latent={tmp_path / 'latent.npy'}",
+        "--outdir",
+        str(tmp_path / "generated"),
     )
     sample = saved_model_cli(
-        "run", "--dir", folder, "--tag_set", "serve", "--signature_def", "sample",
-        "--input_exprs", "num_samples=4;seed=0", "--outdir", str(tmp_path / "sampled"),
+        "run",
+        "--dir",
+        folder,
+        "--tag_set",
+        "serve",
+        "--signature_def",
+        "sample",
+        "--input_exprs",
+        "num_samples=4;seed=0",
+        "--outdir",
+        str(tmp_path / "sampled"),
     )
     shown, ran, sampled = finish(show), finish(run), finish(sample)
 
@@ -224,7 +252,9 @@ def test_wgangp_object_is_exported_through_its_generator(tmp_path):
 def test_value_range_maps_and_clips(tmp_path):
     keras.utils.set_random_seed(0)
     inputs = keras.Input((LATENT_DIM,), name="latent")
-    generator = keras.Model(inputs, keras.layers.Dense(6, kernel_initializer=keras.initializers.RandomNormal(stddev=3.0))(inputs))
+    generator = keras.Model(
+        inputs, keras.layers.Dense(6, kernel_initializer=keras.initializers.RandomNormal(stddev=3.0))(inputs)
+    )
     folder = export_generator(generator, tmp_path / "linear", value_range=(0.0, 2.0))
     latent = np.random.default_rng(0).standard_normal((32, LATENT_DIM)).astype(np.float32)
     served = tf.saved_model.load(folder)
@@ -317,7 +347,8 @@ def test_bad_generator_shapes(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "version, error", [(0, ValueError), (-1, ValueError), (1.0, TypeError), ("1", TypeError), (True, TypeError)]
+    "version, error",
+    [(0, ValueError), (-1, ValueError), (1.0, TypeError), ("1", TypeError), (True, TypeError)],
 )
 def test_bad_version(tmp_path, version, error):
     with pytest.raises(error, match="`version` must be"):
@@ -332,3 +363,111 @@ def test_bad_version(tmp_path, version, error):
 def test_bad_value_range(tmp_path, value_range, error):
     with pytest.raises(error, match="value_range"):
         export_generator(small_generator(), tmp_path / "gen", value_range=value_range)
+
+
+# -- a conditional generator -----------------------------------------------------
+
+CONDITIONAL_PROCESS = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    import tensorflow as tf
+
+    folder, out_file = sys.argv[1:3]
+    served = tf.saved_model.load(folder)
+    latent = tf.constant(np.random.default_rng(0).standard_normal((3, 8)).astype("float32"))
+    images = served.signatures["serving_default"](latent=latent, labels=tf.constant([0, 1, 2]))["images"]
+    sevens = served.signatures["sample"](num_samples=tf.constant(4), seed=tf.constant(5), label=tf.constant(2))
+    try:
+        served.signatures["serving_default"](latent=latent, labels=tf.constant([0, 1, 3]))
+        refused = False
+    except tf.errors.InvalidArgumentError:
+        refused = True
+    assert "keras_wgan" not in sys.modules, "keras_wgan was imported"
+    np.savez(out_file, latent=latent.numpy(), images=images.numpy(), sample_images=sevens["images"].numpy(),
+             sample_latent=sevens["latent"].numpy(), refused=np.array(refused))
+    """
+)
+
+
+def conditional_generator(seed=0):
+    keras.utils.set_random_seed(seed)
+    return keras_wgan.architectures.mnist_generator(LATENT_DIM, dim=2, num_classes=3)
+
+
+@pytest.mark.slow  # A fresh Python process loading TensorFlow.
+def test_conditional_export_round_trip_in_a_fresh_process(tmp_path):
+    generator = conditional_generator()
+    gan = keras_wgan.WGANGP(
+        keras_wgan.architectures.mnist_critic(dim=2, num_classes=3), generator, num_classes=3
+    )
+    folder = export_generator(gan, tmp_path / "conditional")
+    result = subprocess.run(
+        [sys.executable, "-c", CONDITIONAL_PROCESS, folder, str(tmp_path / "out.npz")],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = np.load(tmp_path / "out.npz")
+    labels = np.array([0, 1, 2], "int32")
+    np.testing.assert_allclose(
+        out["images"], to_unit(generator([out["latent"], labels], training=False)), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        out["sample_images"],
+        to_unit(generator([out["sample_latent"], np.full(4, 2, "int32")], training=False)),
+        atol=1e-5,
+    )
+    assert out["refused"]  # label 3 of 3 classes
+
+
+@pytest.mark.slow  # Runs saved_model_cli three times in fresh processes.
+def test_conditional_saved_model_cli_run(tmp_path):
+    generator = conditional_generator()
+    folder = export_generator(generator, tmp_path / "conditional", num_classes=3)
+    latent = np.random.default_rng(2).standard_normal((2, LATENT_DIM)).astype(np.float32)
+    np.save(tmp_path / "latent.npy", latent)
+    np.save(tmp_path / "labels.npy", np.array([2, 0], np.int32))
+    show = saved_model_cli("show", "--dir", folder, "--all")
+    run = saved_model_cli(
+        "run",
+        "--dir",
+        folder,
+        "--tag_set",
+        "serve",
+        "--signature_def",
+        "serving_default",
+        "--inputs",
+        f"latent={tmp_path / 'latent.npy'};labels={tmp_path / 'labels.npy'}",
+        "--outdir",
+        str(tmp_path / "generated"),
+    )
+    sample = saved_model_cli(
+        "run",
+        "--dir",
+        folder,
+        "--tag_set",
+        "serve",
+        "--signature_def",
+        "sample",
+        "--input_exprs",
+        "num_samples=3;seed=0;label=1",
+        "--outdir",
+        str(tmp_path / "sampled"),
+    )
+    shown, _, _ = finish(show), finish(run), finish(sample)
+    assert "inputs['labels']" in shown and "inputs['label']" in shown
+    images = np.load(tmp_path / "generated" / "images.npy")
+    expected = to_unit(generator([latent, np.array([2, 0], np.int32)], training=False))
+    np.testing.assert_allclose(images, expected, atol=1e-5)
+    sampled_latent = np.load(tmp_path / "sampled" / "latent.npy")
+    expected = to_unit(generator([sampled_latent, np.full(3, 1, np.int32)], training=False))
+    np.testing.assert_allclose(np.load(tmp_path / "sampled" / "images.npy"), expected, atol=1e-5)
+
+
+def test_a_bare_conditional_generator_needs_num_classes(tmp_path):
+    with pytest.raises(ValueError, match="pass its number of classes as `num_classes`"):
+        export_generator(conditional_generator(), tmp_path / "g")

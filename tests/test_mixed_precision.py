@@ -124,3 +124,44 @@ def test_updates_match_float32(policy):
     for low_delta, high_delta in zip(*deltas, strict=False):
         scale = np.linalg.norm(high_delta) + 1e-8
         assert np.linalg.norm(low_delta - high_delta) / scale < 0.1
+
+
+@pytest.mark.parametrize("policy", POLICIES, indirect=True)
+def test_conditional_updates_match_float32_and_stay_finite(policy):
+    # As above, for a conditional WGAN-GP (projection critic, label
+    # embedding in the generator): one SGD step in low precision moves the
+    # weights as float32 does, and a few more steps stay finite.
+    from keras_wgan.architectures import toy_critic, toy_generator
+
+    keras.utils.set_random_seed(0)
+    critic, generator = toy_critic(64, 2, num_classes=3), toy_generator(2, 64, 2, num_classes=3)
+    critic32, generator32 = float32_copy(critic), float32_copy(generator)
+    keras.config.set_dtype_policy(policy)
+    assert critic.get_layer("score").compute_dtype == "float32"
+    real = eight_gaussians(64 * 4, seed=0)
+    labels = np.random.default_rng(0).integers(0, 3, size=len(real))
+    deltas = []
+    for c, g, low in ((critic, generator, True), (critic32, generator32, False)):
+        keras.config.set_dtype_policy(policy if low else "float32")
+        model = kw.WGANGP(c, g, critic_steps=1, gp_weight=10.0, seed=3, num_classes=3)
+        critic_sgd, generator_sgd = keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1)
+        if low and policy == "mixed_float16":
+            # Gradients reach ~150 here (JAX's noise): a scale of 1024 would
+            # overflow float16 and, rightly, skip the step.
+            critic_sgd = keras.optimizers.LossScaleOptimizer(critic_sgd, initial_scale=32.0)
+            generator_sgd = keras.optimizers.LossScaleOptimizer(generator_sgd, initial_scale=32.0)
+        model.compile(critic_optimizer=critic_sgd, generator_optimizer=generator_sgd)
+        before = [w.copy() for w in c.get_weights() + g.get_weights()]
+        model.fit(real[:64], labels[:64], batch_size=64, epochs=1, verbose=0, shuffle=False)
+        deltas.append([a - b for a, b in zip(c.get_weights() + g.get_weights(), before, strict=True)])
+    for low_delta, high_delta in zip(*deltas, strict=True):
+        scale = np.linalg.norm(high_delta) + 1e-8
+        assert np.linalg.norm(low_delta - high_delta) / scale < 0.1
+    keras.config.set_dtype_policy(policy)
+    keras.utils.set_random_seed(0)  # Fresh nets: the SGD step above moved these far.
+    critic, generator = toy_critic(64, 2, num_classes=3), toy_generator(2, 64, 2, num_classes=3)
+    model = kw.WGANGP(critic, generator, seed=3, num_classes=3)
+    model.compile()  # The paper's Adam, with loss scaling under mixed_float16.
+    history = model.fit(real, labels, batch_size=32, epochs=5, verbose=0).history
+    assert all(np.isfinite(v).all() for v in history.values())
+    assert np.isfinite(model.generate(32, labels=2, seed=0)).all()

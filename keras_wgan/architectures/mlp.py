@@ -9,10 +9,11 @@ import math
 import keras
 from keras import layers
 
+from keras_wgan.architectures import conditioning
 from keras_wgan.utils import argument_validation
 
 
-def mlp_critic(input_shape, *, units=512, depth=4):
+def mlp_critic(input_shape, *, units=512, depth=4, num_classes=None):
     """The WGAN paper's MLP critic.
 
     Architecture: `Flatten` (for inputs of rank > 1) -> `depth` x
@@ -25,10 +26,15 @@ def mlp_critic(input_shape, *, units=512, depth=4):
         input_shape: shape of one sample, e.g. `(28, 28, 1)` or `(2,)`.
         units: width of each hidden layer.
         depth: number of hidden layers.
+        num_classes: None, or the number of classes of a conditional
+            projection critic (see `mnist_critic`): a second input
+            `"labels"` and the score `psi(phi(x)) + <embed(y), phi(x)>` on
+            the last hidden layer `phi(x)`.
 
     Returns:
         A `keras.Model` named `"mlp_critic"` mapping `(batch, *input_shape)`
-        (input `"sample"`) to scores of shape `(batch, 1)`.
+        (input `"sample"`) to scores of shape `(batch, 1)`; with
+        `num_classes`, `[samples, labels]` to scores.
 
     Raises:
         TypeError: if `input_shape`, `units` or `depth` is not made of ints.
@@ -51,11 +57,12 @@ def mlp_critic(input_shape, *, units=512, depth=4):
         x = layers.Flatten(name="flatten")(x)
     for index in range(1, depth + 1):
         x = layers.Dense(units, activation="relu", name=f"dense_{index}")(x)
-    outputs = layers.Dense(1, dtype="float32", name="score")(x)
-    return keras.Model(inputs, outputs, name="mlp_critic")
+    return _critic_model(inputs, x, num_classes, "mlp_critic")
 
 
-def mlp_generator(latent_dim, output_shape, *, units=512, depth=4, output_activation="tanh"):
+def mlp_generator(
+    latent_dim, output_shape, *, units=512, depth=4, output_activation="tanh", num_classes=None
+):
     """The WGAN paper's MLP generator.
 
     Architecture: `depth` x `Dense(units, "relu")` ->
@@ -72,10 +79,14 @@ def mlp_generator(latent_dim, output_shape, *, units=512, depth=4, output_activa
         output_activation: activation of the output, any Keras activation
             identifier: `"tanh"` for data in [-1, 1], `"sigmoid"` for [0, 1],
             `None` for a linear output.
+        num_classes: None, or the number of classes of a conditional
+            generator: a second input `"labels"` whose learned embedding
+            (`num_classes` numbers) is concatenated to the latent vector.
 
     Returns:
         A `keras.Model` named `"mlp_generator"` mapping noise of shape
-        `(batch, latent_dim)` (input `"latent"`) to `(batch, *output_shape)`.
+        `(batch, latent_dim)` (input `"latent"`) to `(batch, *output_shape)`;
+        with `num_classes`, `[latent, labels]` to samples.
 
     Raises:
         TypeError: if `latent_dim`, `output_shape`, `units` or `depth` is
@@ -96,8 +107,7 @@ def mlp_generator(latent_dim, output_shape, *, units=512, depth=4, output_activa
     depth = argument_validation.check_positive_int(depth, "depth")
     output_activation = argument_validation.check_activation(output_activation)
 
-    inputs = keras.Input(shape=(latent_dim,), name="latent")
-    x = inputs
+    inputs, x = _generator_inputs(latent_dim, num_classes)
     for index in range(1, depth + 1):
         x = layers.Dense(units, activation="relu", name=f"dense_{index}")(x)
     x = layers.Dense(math.prod(output_shape), name="dense_output")(x)
@@ -106,7 +116,7 @@ def mlp_generator(latent_dim, output_shape, *, units=512, depth=4, output_activa
     return keras.Model(inputs, outputs, name="mlp_generator")
 
 
-def toy_critic(units=512, depth=3, input_dim=2):
+def toy_critic(units=512, depth=3, input_dim=2, *, num_classes=None):
     """The WGAN-GP toy critic (official `gan_toy.py`).
 
     Architecture: `depth` x `Dense(units, "relu")` -> linear `Dense(1)`. The
@@ -117,10 +127,13 @@ def toy_critic(units=512, depth=3, input_dim=2):
         units: width of each hidden layer (512 in `gan_toy.py`).
         depth: number of hidden layers (3 in `gan_toy.py`).
         input_dim: dimension of a sample (2 for the toy data sets).
+        num_classes: None, or the number of classes of a conditional
+            projection critic (see `mlp_critic`).
 
     Returns:
         A `keras.Model` named `"toy_critic"` mapping `(batch, input_dim)`
-        (input `"sample"`) to scores of shape `(batch, 1)`.
+        (input `"sample"`) to scores of shape `(batch, 1)`; with
+        `num_classes`, `[samples, labels]` to scores.
 
     Raises:
         TypeError: if `units`, `depth` or `input_dim` is not an int.
@@ -137,11 +150,10 @@ def toy_critic(units=512, depth=3, input_dim=2):
 
     inputs = keras.Input(shape=(input_dim,), name="sample")
     x = _relu_stack(inputs, units, depth)
-    outputs = layers.Dense(1, dtype="float32", name="score")(x)
-    return keras.Model(inputs, outputs, name="toy_critic")
+    return _critic_model(inputs, x, num_classes, "toy_critic")
 
 
-def toy_generator(latent_dim=2, units=512, depth=3, output_dim=2):
+def toy_generator(latent_dim=2, units=512, depth=3, output_dim=2, *, num_classes=None):
     """The WGAN-GP toy generator (official `gan_toy.py`).
 
     Architecture: `depth` x `Dense(units, "relu")` -> linear
@@ -153,10 +165,13 @@ def toy_generator(latent_dim=2, units=512, depth=3, output_dim=2):
         units: width of each hidden layer (512 in `gan_toy.py`).
         depth: number of hidden layers (3 in `gan_toy.py`).
         output_dim: dimension of a generated sample (2 for the toy data).
+        num_classes: None, or the number of classes of a conditional
+            generator (see `mlp_generator`).
 
     Returns:
         A `keras.Model` named `"toy_generator"` mapping `(batch, latent_dim)`
-        (input `"latent"`) to samples of shape `(batch, output_dim)`.
+        (input `"latent"`) to samples of shape `(batch, output_dim)`; with
+        `num_classes`, `[latent, labels]` to samples.
 
     Raises:
         TypeError: if an argument is not an int.
@@ -172,8 +187,8 @@ def toy_generator(latent_dim=2, units=512, depth=3, output_dim=2):
     depth = argument_validation.check_positive_int(depth, "depth")
     output_dim = argument_validation.check_positive_int(output_dim, "output_dim")
 
-    inputs = keras.Input(shape=(latent_dim,), name="latent")
-    x = _relu_stack(inputs, units, depth)
+    inputs, x = _generator_inputs(latent_dim, num_classes)
+    x = _relu_stack(x, units, depth)
     outputs = layers.Dense(output_dim, name="sample")(x)
     return keras.Model(inputs, outputs, name="toy_generator")
 
@@ -187,3 +202,24 @@ def _relu_stack(x, units, depth):
             name=f"dense_{index}",
         )(x)
     return x
+
+
+def _critic_model(inputs, features, num_classes, name):
+    """The critic ending in a linear score, or in a projection score with labels."""
+    num_classes = conditioning.check_num_classes(num_classes)
+    if num_classes is None:
+        return keras.Model(inputs, layers.Dense(1, dtype="float32", name="score")(features), name=name)
+    labels = conditioning.labels_input()
+    return keras.Model(
+        [inputs, labels], conditioning.projection_score(features, labels, num_classes), name=name
+    )
+
+
+def _generator_inputs(latent_dim, num_classes):
+    """Returns `(inputs, x)`: the latent input, or `[latent, labels]` and their join."""
+    num_classes = conditioning.check_num_classes(num_classes)
+    latent = keras.Input(shape=(latent_dim,), name="latent")
+    if num_classes is None:
+        return latent, latent
+    labels = conditioning.labels_input()
+    return [latent, labels], conditioning.latent_with_label(latent, labels, num_classes, num_classes)

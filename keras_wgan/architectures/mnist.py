@@ -8,6 +8,7 @@ precision policy; no critic uses `BatchNormalization` (see
 import keras
 from keras import layers
 
+from keras_wgan.architectures import conditioning
 from keras_wgan.utils import argument_validation
 
 _MNIST_SHAPE = (28, 28)
@@ -16,7 +17,7 @@ _MNIST_DIM = 64
 _LEAKY_RELU_SLOPE = 0.2
 
 
-def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None):
+def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None, num_classes=None):
     """The WGAN-GP paper's MNIST critic (official `gan_mnist.py`).
 
     Architecture: `Conv2D(64, 5, strides=2)` -> `Conv2D(128, 5, strides=2)`
@@ -38,11 +39,16 @@ def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None)
             which adds `LayerNormalization` after convolutions 2 and 3 (before
             their activations), the normalisation the WGAN-GP paper recommends
             for a critic trained with the gradient penalty.
+        num_classes: None, or the number of classes of a conditional critic
+            with a projection (Miyato and Koyama 2018): a second input
+            `"labels"` (int class ids, `(batch,)`) and the score
+            `psi(phi(x)) + <embed(y), phi(x)>`, with `phi(x)` the flattened
+            features and `psi` the `Dense(1)` above.
 
     Returns:
         A `keras.Model` named `"mnist_critic"` mapping `float32` images of
         shape `(batch, *image_shape)` (input `"image"`) to scores of shape
-        `(batch, 1)`.
+        `(batch, 1)`; with `num_classes`, `[images, labels]` to scores.
 
     Raises:
         TypeError: if `image_shape` or `dim` is not made of ints.
@@ -57,6 +63,7 @@ def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None)
     """
     image_shape = _check_mnist_image_shape(image_shape)
     dim = argument_validation.check_positive_int(dim, "dim")
+    num_classes = conditioning.check_num_classes(num_classes)
     if normalization not in (None, "layer"):
         raise ValueError(
             '`normalization` must be None or "layer" (BatchNormalization is '
@@ -76,11 +83,23 @@ def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None)
             x = layers.LayerNormalization(axis=(1, 2, 3), name=f"layer_norm_{index}")(x)
         x = layers.LeakyReLU(negative_slope=_LEAKY_RELU_SLOPE, name=f"leaky_relu_{index}")(x)
     x = layers.Flatten(name="flatten")(x)
+    if num_classes is not None:
+        labels = conditioning.labels_input()
+        outputs = conditioning.projection_score(x, labels, num_classes)
+        return keras.Model([inputs, labels], outputs, name="mnist_critic")
     outputs = layers.Dense(1, dtype="float32", name="score")(x)
     return keras.Model(inputs, outputs, name="mnist_critic")
 
 
-def mnist_generator(latent_dim=128, *, dim=_MNIST_DIM, output_activation="tanh", batch_normalization=True):
+def mnist_generator(
+    latent_dim=128,
+    *,
+    dim=_MNIST_DIM,
+    output_activation="tanh",
+    batch_normalization=True,
+    num_classes=None,
+    label_embedding_dim=None,
+):
     """The WGAN-GP paper's MNIST generator (official `gan_mnist.py`).
 
     Architecture: `Dense(4*4*256)` -> ReLU -> reshape to 4x4x256 ->
@@ -107,11 +126,19 @@ def mnist_generator(latent_dim=128, *, dim=_MNIST_DIM, output_activation="tanh",
             identifier: `"tanh"` for data in [-1, 1], `"sigmoid"` for data in
             [0, 1], or `None` for a linear output.
         batch_normalization: whether to batch-normalise the hidden layers.
+        num_classes: None, or the number of classes of a conditional
+            generator: a second input `"labels"` (int class ids, `(batch,)`)
+            whose learned embedding is concatenated to the latent vector
+            before the first `Dense`.
+        label_embedding_dim: size of that embedding (default `latent_dim`:
+            the label enters the first layer with as many numbers as the
+            noise, so the generator separates the classes early).
 
     Returns:
         A `keras.Model` named `"mnist_generator"` mapping noise of shape
         `(batch, latent_dim)` (input `"latent"`) to images of shape
-        `(batch, 28, 28, 1)`.
+        `(batch, 28, 28, 1)`; with `num_classes`, `[latent, labels]` to
+        images.
 
     Raises:
         TypeError: if `latent_dim` or `dim` is not an int.
@@ -128,6 +155,11 @@ def mnist_generator(latent_dim=128, *, dim=_MNIST_DIM, output_activation="tanh",
     dim = argument_validation.check_positive_int(dim, "dim")
     output_activation = argument_validation.check_activation(output_activation)
     batch_normalization = argument_validation.check_bool(batch_normalization, "batch_normalization")
+    num_classes = conditioning.check_num_classes(num_classes)
+    if num_classes is not None:
+        label_embedding_dim = argument_validation.check_positive_int(
+            latent_dim if label_embedding_dim is None else label_embedding_dim, "label_embedding_dim"
+        )
 
     def normalize_and_activate(x, index):
         if batch_normalization:
@@ -136,8 +168,12 @@ def mnist_generator(latent_dim=128, *, dim=_MNIST_DIM, output_activation="tanh",
 
     # A bias right before BatchNormalization is cancelled by its centring.
     use_bias = not batch_normalization
-    inputs = keras.Input(shape=(latent_dim,), name="latent")
-    x = layers.Dense(4 * 4 * 4 * dim, use_bias=use_bias, name="dense")(inputs)
+    inputs = x = keras.Input(shape=(latent_dim,), name="latent")
+    if num_classes is not None:
+        labels = conditioning.labels_input()
+        x = conditioning.latent_with_label(inputs, labels, num_classes, label_embedding_dim)
+        inputs = [inputs, labels]
+    x = layers.Dense(4 * 4 * 4 * dim, use_bias=use_bias, name="dense")(x)
     x = normalize_and_activate(x, 1)
     x = layers.Reshape((4, 4, 4 * dim), name="reshape")(x)
     x = layers.Conv2DTranspose(

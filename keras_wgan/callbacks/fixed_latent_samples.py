@@ -1,6 +1,9 @@
 """The base of the sample callbacks: latent vectors fixed at train begin."""
 
+import math
+
 import keras
+import numpy as np
 
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils import argument_validation
@@ -15,6 +18,11 @@ class FixedLatentSamples(keras.callbacks.Callback):
     (`keras_wgan.utils.generator_utils.draw_latent`), and drawing them does
     not change the noise the model trains on.
 
+    For a conditional model (`num_classes` set) the samples form one row
+    per class: `columns = ceil(num_samples / num_classes)` latents, drawn
+    once, each generated with every label, so that column `j` shows latent
+    `j` as every class and row `c` shows how class `c` forms.
+
     Args:
         num_samples: number of samples per output.
         seed: int, seeds the fixed latent vectors.
@@ -23,7 +31,10 @@ class FixedLatentSamples(keras.callbacks.Callback):
 
     Attributes:
         latent: the fixed latent vectors, a NumPy array of shape
-            `(num_samples, latent_dim)`, set at train begin.
+            `(num_samples, latent_dim)`, set at train begin (conditional:
+            `(num_classes * columns, latent_dim)`, row-major).
+        labels: None, or (conditional) the class of each sample.
+        columns: images per row of a grid: None (square), or `columns`.
         kind: `"images"` or `"points"` (2-D samples), set at train begin.
     """
 
@@ -36,6 +47,8 @@ class FixedLatentSamples(keras.callbacks.Callback):
         self.seed = argument_validation.check_seed(seed)
         self.value_range = argument_validation.check_value_range(value_range)
         self.latent = None
+        self.labels = None
+        self.columns = None
         self.kind = None
 
     def on_train_begin(self, logs=None):
@@ -47,17 +60,26 @@ class FixedLatentSamples(keras.callbacks.Callback):
                 f"generator. Received: model={model!r} of type {type(model).__name__}"
             )
         self.kind = sample_kind(model.sample_shape, type(self).__name__)
-        shape = (self.num_samples, model.latent_dim)
+        num_classes = model.num_classes
+        columns = None if num_classes is None else math.ceil(self.num_samples / num_classes)
+        rows = 1 if num_classes is None else num_classes
+        shape = ((columns or self.num_samples) * rows, model.latent_dim)
         # Drawn once and kept across `fit` calls, so that a continued run
         # still shows the same latents.
         if self.latent is None or self.latent.shape != shape:
-            self.latent = draw_latent(self.num_samples, model.latent_dim, self.seed)
+            self.latent = draw_latent(columns or self.num_samples, model.latent_dim, self.seed)
+            if num_classes is not None:
+                self.latent = np.tile(self.latent, (num_classes, 1))
+        self.columns = columns
+        self.labels = (
+            None if num_classes is None else np.repeat(np.arange(num_classes, dtype="int32"), columns)
+        )
 
     def _due(self, epoch):
         return (epoch + 1) % self.every == 0
 
     def _samples(self):
-        samples = self.model.generator(self.latent, training=False)
+        samples = self.model.generator_output(self.latent, self.labels, training=False)
         return keras.ops.convert_to_numpy(keras.ops.cast(samples, "float32"))
 
 

@@ -4,6 +4,7 @@ import math
 
 import keras
 
+from keras_wgan.evaluation.conditional_accuracy import conditional_accuracy
 from keras_wgan.evaluation.frechet import frechet_distance
 from keras_wgan.evaluation.frechet_classifier_distance import FrechetClassifierDistance
 from keras_wgan.evaluation.samples import as_sample_array, check_sample_count, sample_indices
@@ -180,6 +181,45 @@ class QualityMetric(keras.callbacks.Callback):
             return frechet_distance(*real_statistics, *distance.statistics(generate_samples(model, n, seed)))
 
         return cls(fcd, every=every, name=name, fill_value=fill_value)
+
+    @classmethod
+    def conditional_accuracy(
+        cls,
+        n_per_class=100,
+        classifier=None,
+        value_range=(-1.0, 1.0),
+        *,
+        every=1,
+        name="conditional_accuracy",
+        seed=0,
+        fill_value=math.nan,
+    ):
+        """A `QualityMetric` logging a conditional model's `conditional_accuracy`.
+
+        Each evaluation generates `n_per_class` digits per class (the same
+        latent vectors every time, from `seed`) and logs the share the MNIST
+        classifier assigns to the requested class.
+
+        Args:
+            n_per_class: samples per class.
+            classifier: a classifier of 28x28 images in [0, 1]; defaults to
+                `mnist_classifier()`.
+            value_range: the generator's output range.
+            every: evaluate every `every` epochs.
+            name: log key, `"conditional_accuracy"` by default.
+            seed: seeds the latent vectors.
+            fill_value: logged on epochs it is not evaluated; see the class.
+
+        Returns:
+            A `QualityMetric`.
+        """
+        n_per_class = argument_validation.check_positive_int(n_per_class, "n_per_class")
+        seed = argument_validation.check_seed(seed)
+
+        def accuracy(model):
+            return conditional_accuracy(model, n_per_class, classifier, value_range, seed=seed)
+
+        return cls(accuracy, every=every, name=name, fill_value=fill_value)
 
     def on_train_begin(self, logs=None):
         self._first_epoch = True

@@ -16,7 +16,9 @@ class SampleGrid(FixedLatentSamples):
     samples (shape `(2,)`, the toy datasets) as a scatter plot.
 
     The latents equal those of `model.generate(num_samples, seed=seed)`, and
-    drawing them does not change the noise the model trains on.
+    drawing them does not change the noise the model trains on. A
+    conditional model's grid has one row per class, the same latents in
+    every row (see `FixedLatentSamples`).
 
     Args:
         directory: folder for the PNG files, created if missing.
@@ -86,5 +88,5 @@ class SampleGrid(FixedLatentSamples):
         if self.kind == "points":
             save_scatter_plot(samples, path, reference=self.reference, title=f"Epoch {epoch + 1}")
         else:
-            save_image_grid(samples, path, value_range=self.value_range)
+            save_image_grid(samples, path, value_range=self.value_range, columns=self.columns)
         self.last_path = path

@@ -77,6 +77,7 @@ def make_image_dataset(
     shuffle=True,
     seed=None,
     repeat=False,
+    labels=None,
 ):
     """Builds the `tf.data` pipeline that feeds real images to a WGAN.
 
@@ -98,10 +99,14 @@ def make_image_dataset(
         seed: optional seed of the shuffle, for a reproducible order.
         repeat: whether to repeat forever (then pass `steps_per_epoch` to
             `fit`). Otherwise one pass yields `N // batch_size` batches.
+        labels: optional integer class ids, one per image, for a
+            conditional WGAN (`num_classes` set): batches are then
+            `(images, labels)` pairs, shuffled together.
 
     Returns:
         A `tf.data.Dataset` of `float32` tensors of shape
-        `(batch_size, H, W, C)` (with `C = 1` for `(N, H, W)` input).
+        `(batch_size, H, W, C)` (with `C = 1` for `(N, H, W)` input), or of
+        `(images, labels)` pairs with int32 labels of shape `(batch_size,)`.
 
     Raises:
         ValueError: for images that are empty, not `uint8`, of the wrong rank
@@ -140,13 +145,23 @@ def make_image_dataset(
             "drop_remainder=True the dataset would be empty."
         )
 
+    if labels is not None:
+        labels = np.asarray(labels)
+        if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(
+                f"`labels` must hold one integer class id per image, shape ({len(images)},). "
+                f"Received: labels.shape={labels.shape}, labels.dtype={labels.dtype}"
+            )
+        labels = labels.astype("int32")
+
     tf = import_tensorflow("make_image_dataset")
     scale = (high - low) / 255.0
 
-    def to_value_range(batch):
-        return tf.cast(batch, tf.float32) * scale + low
+    def to_value_range(batch, batch_labels=None):
+        batch = tf.cast(batch, tf.float32) * scale + low
+        return batch if batch_labels is None else (batch, batch_labels)
 
-    dataset = tf.data.Dataset.from_tensor_slices(images)
+    dataset = tf.data.Dataset.from_tensor_slices(images if labels is None else (images, labels))
     if shuffle:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     if repeat:

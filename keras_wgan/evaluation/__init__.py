@@ -16,6 +16,9 @@ between runs. This module provides the two fixed yardsticks used instead:
   WGAN 6.7 and WGAN-GP 20.3 on MNIST with Inception features), only to
   other FCDs computed with the same classifier.
 
+- `conditional_accuracy` for a conditional model (`num_classes` set): the
+  share of generated digits that the same MNIST classifier assigns to the
+  class they were generated for.
 For RGB images, FID and KID on Inception-v3 features: see
 `keras_wgan.evaluation.inception` (`frechet_inception_distance`,
 `kernel_inception_distance`, `inception_metrics` for `fit`).
@@ -41,6 +44,7 @@ wgan.fit(dataset, epochs=50, callbacks=callbacks)
 """
 
 from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
+from keras_wgan.evaluation.conditional_accuracy import conditional_accuracy, conditional_accuracy_per_class
 from keras_wgan.evaluation.feature_distances import fid_from_features, kid_from_features, mmd2_unbiased
 from keras_wgan.evaluation.frechet import feature_statistics, frechet_distance
 from keras_wgan.evaluation.frechet_classifier_distance import (

@@ -5,7 +5,7 @@ from keras import ops
 
 from keras_wgan.backends import current as backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
-from keras_wgan.models import data_checks, real_data
+from keras_wgan.models import conditioning, data_checks, labelled_data, real_data
 from keras_wgan.utils import argument_validation
 
 
@@ -57,11 +57,26 @@ class WassersteinGAN(keras.Model):
         seed: int or None, seeds the noise (a `keras.random.SeedGenerator`
             owned by the model). Equal seeds, weights and data give equal
             runs.
+        num_classes: None (unconditional), or the number of classes of a
+            conditional WGAN (Mirza and Osindero 2014; the projection critic
+            of Miyato and Koyama 2018): the generator takes
+            `[latent, labels]`, the critic `[samples, labels]`, labels being
+            integer class ids in `[0, num_classes)` of shape `(batch,)` or
+            `(batch, 1)`, and `fit` takes labelled data. Each critic
+            iteration generates its fakes with the labels of its real batch,
+            so real and fake scores (and the penalty's interpolates) share
+            labels. The generator iteration uses the labels of the step's
+            last real batch: `m` labels drawn from the data, so the generator
+            trains on the classes in the data's proportions.
     """
 
-    def __init__(self, critic, generator, *, critic_steps=5, seed=None, **kwargs):
+    def __init__(self, critic, generator, *, critic_steps=5, seed=None, num_classes=None, **kwargs):
         super().__init__(**kwargs)
-        _check_networks(critic, generator)
+        num_classes = conditioning.check_num_classes(num_classes)
+        if num_classes is None:
+            _check_networks(critic, generator)
+        else:
+            conditioning.check_conditional_networks(critic, generator, num_classes)
         data_checks.check_critic_activation(critic)
         critic_steps = argument_validation.check_positive_int(critic_steps, "critic_steps")
         seed = argument_validation.check_seed(seed, allow_none=True)
@@ -69,9 +84,10 @@ class WassersteinGAN(keras.Model):
         self.generator = generator
         self.critic_steps = critic_steps
         self.seed = seed
+        self.num_classes = num_classes
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.latent_dim = int(generator.input_shape[-1])
-        self.sample_shape = tuple(critic.input_shape[1:])
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.sample_shape = tuple(critic.inputs[0].shape[1:])
         self.critic_loss_tracker = keras.metrics.Mean(name="critic_loss")
         self.generator_loss_tracker = keras.metrics.Mean(name="generator_loss")
         self.wasserstein_tracker = keras.metrics.Mean(name="wasserstein_estimate")
@@ -79,8 +95,35 @@ class WassersteinGAN(keras.Model):
 
     # -- Keras plumbing -------------------------------------------------
 
-    def call(self, latent, training=False):
-        return self.generator(latent, training=training)
+    def call(self, inputs, training=False):
+        # `latent`, or `[latent, labels]` for a conditional model.
+        return self.generator(inputs, training=training)
+
+    @property
+    def conditional(self):
+        """Whether the model is conditioned on class labels (`num_classes` set)."""
+        return self.num_classes is not None
+
+    def generator_output(self, latent, labels=None, training=False):
+        """`G(z)`, or `G(z, y)` for a conditional model."""
+        if labels is None:
+            return self.generator(latent, training=training)
+        # Both inputs as tensors: Keras refuses a list mixing arrays and tensors.
+        latent = ops.convert_to_tensor(latent)
+        return self.generator(
+            [latent, conditioning.network_labels(labels, self.generator)], training=training
+        )
+
+    def critic_scores(self, samples, labels=None, training=False):
+        """`f(x)`, or `f(x, y)` for a conditional model, as float32."""
+        if labels is None:
+            scores = self.critic(samples, training=training)
+        else:
+            samples = ops.convert_to_tensor(samples)
+            scores = self.critic(
+                [samples, conditioning.network_labels(labels, self.critic)], training=training
+            )
+        return ops.cast(scores, "float32")
 
     @property
     def metrics(self):
@@ -176,6 +219,7 @@ class WassersteinGAN(keras.Model):
             "generator": keras.saving.serialize_keras_object(self.generator),
             "critic_steps": self.critic_steps,
             "seed": self.seed,
+            "num_classes": self.num_classes,
         }
 
     @classmethod
@@ -210,13 +254,18 @@ class WassersteinGAN(keras.Model):
                 `{"image": ..., "label": ...}`, give their `"image"` (see
                 `data_checks.samples_of`). Arrays must be finite; data
                 outside a tanh or sigmoid generator's range gets a warning.
-            y: must be None (a GAN has no targets).
+                A conditional model (`num_classes` set) takes a dict of
+                arrays with `"image"` and `"label"`, and datasets or
+                generators of `(x, y)` batches or of such dicts.
+            y: None; for a conditional model with array `x`, its integer
+                class ids in `[0, num_classes)`, shape `(n,)` or `(n, 1)`
+                (checked before training).
             batch_size: samples per critic iteration (`m`), for arrays
                 only; default 64 as in the WGAN paper.
             validation_data: held-out real samples, in any form `x`
                 accepts, or an `(x, y)` / `(x, y, sample_weight)` tuple of
-                arrays whose labels are ignored; `val_wasserstein_estimate`
-                is logged.
+                arrays whose labels are ignored (a conditional model uses
+                them); `val_wasserstein_estimate` is logged.
             shuffle: reshuffle arrays every epoch.
             **kwargs: `epochs`, `steps_per_epoch` (generator iterations;
                 an array then repeats, reshuffled on every pass, so that
@@ -224,11 +273,13 @@ class WassersteinGAN(keras.Model):
                 only: the last fraction, taken before shuffling),
                 `callbacks`, `initial_epoch`, `verbose`, ...
         """
-        if y is not None:
+        if y is not None and not self.conditional:
             raise ValueError("A GAN learns from samples alone: `y` must be None.")
         if x is None:
             raise ValueError("`x`, the real samples, is required.")
         self._require_compiled()
+        if self.conditional:
+            return self._fit_labelled(x, y, batch_size, validation_data, shuffle, **kwargs)
         validation_split = kwargs.pop("validation_split", 0.0)
         if validation_split and validation_data is None:  # As in Keras, validation_data wins.
             x, validation_data = data_checks.split_validation(x, validation_split)
@@ -254,14 +305,54 @@ class WassersteinGAN(keras.Model):
             **kwargs,
         )
 
+    def _fit_labelled(self, x, y, batch_size, validation_data, shuffle, **kwargs):
+        """`fit` of a conditional model: labelled batches, labels checked first."""
+        validation_split = kwargs.pop("validation_split", 0.0)
+        if validation_split and validation_data is None:  # As in Keras, validation_data wins.
+            if isinstance(x, dict):
+                x, y = labelled_data.split_element(x)
+            x, x_val = data_checks.split_validation(x, validation_split)
+            y, y_val = data_checks.split_validation(y, validation_split) if y is not None else (None, None)
+            validation_data = (x_val, y_val)
+        batches, batch_size = labelled_data.training_batches(
+            x,
+            y,
+            num_classes=self.num_classes,
+            batch_size=batch_size,
+            sample_shape=self.sample_shape,
+            critic_steps=self.critic_steps,
+            shuffle=shuffle,
+            repeat=kwargs.get("steps_per_epoch") is not None,
+            value_range=data_checks.output_range(self.generator),
+        )
+        backend.check_even_split(batch_size, self)
+        if validation_data is not None:
+            validation_data = self._held_out_batches(
+                validation_data, kwargs.pop("validation_batch_size", None) or batch_size
+            )
+        return super().fit(batches, validation_data=validation_data, shuffle=False, **kwargs)
+
     def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
-        """Returns the `wasserstein_estimate` on held-out real samples."""
-        if y is not None:
+        """Returns the `wasserstein_estimate` on held-out real samples (and labels)."""
+        if y is not None and not self.conditional:
             raise ValueError("A GAN learns from samples alone: `y` must be None.")
         self._require_compiled()
+        if y is not None:
+            x = (x, y)
         return super().evaluate(self._held_out_batches(x, batch_size, name="x"), **kwargs)
 
     def _held_out_batches(self, data, batch_size, name="validation_data"):
+        if self.conditional:
+            batches, batch_size = labelled_data.held_out_batches(
+                data,
+                num_classes=self.num_classes,
+                batch_size=batch_size,
+                sample_shape=self.sample_shape,
+                name=name,
+                value_range=data_checks.output_range(self.generator),
+            )
+            backend.check_even_split(batch_size, self, name="validation batch size")
+            return batches
         batches, batch_size = real_data.held_out_batches(
             data,
             batch_size=batch_size,
@@ -286,22 +377,34 @@ class WassersteinGAN(keras.Model):
             lambda rows: keras.random.normal((rows, self.latent_dim), seed=self.seed_generator), batch_size
         )
 
-    def generate(self, n, seed=None):
+    def generate(self, n, labels=None, seed=None):
         """Returns `n` generated samples as a NumPy array.
 
         Args:
             n: number of samples.
+            labels: conditional models only: an int (all `n` samples of
+                that class), `n` integer class ids, or None (classes drawn
+                uniformly, with `seed`).
             seed: int for reproducible samples, or None (Keras's global
                 seed, see `keras.utils.set_random_seed`).
+
+        Example: `model.generate(16, labels=7, seed=0)`, sixteen 7s.
         """
         n = argument_validation.check_positive_int(n, "n")
         seed = argument_validation.check_seed(seed, allow_none=True)
+        if labels is not None and not self.conditional:
+            raise ValueError(
+                "`labels` are for conditional models (`num_classes` set); this model is "
+                f"unconditional. Received: labels={labels!r}"
+            )
+        if self.conditional:
+            labels = conditioning.generation_labels(labels, n, self.num_classes, seed)
         # Not the model's own seed generator: sampling must not change the
         # noise that training sees next.
         latent = keras.random.normal((n, self.latent_dim), seed=seed)
-        return ops.convert_to_numpy(self.generator(latent, training=False))
+        return ops.convert_to_numpy(self.generator_output(latent, labels, training=False))
 
-    def critic_penalty(self, real, fake, step=0):
+    def critic_penalty(self, real, fake, step=0, labels=None):
         """Returns `(penalty_loss, logs)`: a term added to the critic loss.
 
         Called inside the critic's gradient computation (so the penalty is
@@ -313,6 +416,8 @@ class WassersteinGAN(keras.Model):
             fake: the generated batch of the same shape (not detached).
             step: index of the critic iteration in the train step,
                 `0 <= step < critic_steps`, a Python int.
+            labels: a conditional model's labels of `real` (and of `fake`),
+                `(batch_size,)`; passed only when `num_classes` is set.
 
         Returns:
             `penalty_loss`, a float32 scalar tensor (or 0.0), and `logs`, a
@@ -331,23 +436,28 @@ class WassersteinGAN(keras.Model):
         """
         return None
 
-    def critic_iteration(self, real, step=0):
+    def critic_iteration(self, real, step=0, labels=None):
         """One critic update on a real batch and a fresh noise batch.
 
         Returns `(loss, logs)`: the loss including `critic_penalty`, and that
         hook's logs plus `wasserstein_estimate`, each averaged into the metric
-        of its name. `step` indexes the critic iterations of the train step.
+        of its name. `step` indexes the critic iterations of the train step;
+        `labels`, a conditional model's labels of `real` (`(batch_size,)`),
+        are also those the fakes are generated with.
         """
         batch_size = ops.shape(real)[0]
-        fake = self.generator(self._training_latent(batch_size), training=True)
+        fake = self.generator_output(self._training_latent(batch_size), labels, training=True)
+        both_labels = None if labels is None else ops.concatenate([labels, labels], axis=0)
+        # Unconditional subclasses' `critic_penalty` need not know labels.
+        penalty_kwargs = {} if labels is None else {"labels": labels}
 
         def loss_function():
             # One call on both halves: the same result for a critic that
             # treats examples independently, in one larger matmul.
-            scores = ops.cast(self.critic(ops.concatenate([real, fake], axis=0), training=True), "float32")
+            scores = self.critic_scores(ops.concatenate([real, fake], axis=0), both_labels, training=True)
             real_scores, fake_scores = scores[:batch_size], scores[batch_size:]
             loss = wasserstein_loss(REAL_LABEL, real_scores) + wasserstein_loss(FAKE_LABEL, fake_scores)
-            penalty_loss, logs = self.critic_penalty(real, fake, step)
+            penalty_loss, logs = self.critic_penalty(real, fake, step, **penalty_kwargs)
             logs["wasserstein_estimate"] = ops.mean(real_scores) - ops.mean(fake_scores)
             return loss + penalty_loss, logs
 
@@ -359,12 +469,15 @@ class WassersteinGAN(keras.Model):
         self.after_critic_update()
         return loss, logs
 
-    def generator_iteration(self, batch_size):
-        """One generator update on `batch_size` fresh latents; returns its float32 loss."""
+    def generator_iteration(self, batch_size, labels=None):
+        """One generator update on `batch_size` fresh latents; returns its float32 loss.
+
+        `labels`: a conditional model's labels to generate, `(batch_size,)`.
+        """
 
         def loss_function():
-            fake = self.generator(self._training_latent(batch_size), training=True)
-            scores = ops.cast(self.critic(fake, training=True), "float32")
+            fake = self.generator_output(self._training_latent(batch_size), labels, training=True)
+            scores = self.critic_scores(fake, labels, training=True)
             return wasserstein_loss(REAL_LABEL, scores), {}
 
         variables = self.generator.trainable_variables
@@ -383,24 +496,28 @@ class WassersteinGAN(keras.Model):
 
     def algorithm_step(self, data):
         """One iteration of Algorithm 1; returns the logs."""
-        real_batches, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        # real_batches: (batch_size, critic_steps, *sample_shape)
+        real_batches, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        # real_batches: (batch_size, critic_steps, *sample_shape); labels of
+        # a conditional model: (batch_size, critic_steps).
         for step in range(self.critic_steps):  # Unrolled: see class docstring.
-            critic_loss, logs = self.critic_iteration(real_batches[:, step], step)
+            if labels is None:
+                critic_loss, logs = self.critic_iteration(real_batches[:, step], step)
+            else:
+                critic_loss, logs = self.critic_iteration(real_batches[:, step], step, labels=labels[:, step])
             self.critic_loss_tracker.update_state(critic_loss)
             for name, value in logs.items():
                 self._metric_named(name).update_state(value)
-        generator_loss = self.generator_iteration(ops.shape(real_batches)[0])
+        # The last real batch's labels: a draw from the data's labels.
+        generator_labels = None if labels is None else labels[:, -1]
+        generator_loss = self.generator_iteration(ops.shape(real_batches)[0], labels=generator_labels)
         self.generator_loss_tracker.update_state(generator_loss)
         return backend.step_logs({m.name: m.result() for m in self.metrics})
 
     def held_out_step(self, data):
         """The held-out `wasserstein_estimate` on one batch; returns the logs."""
-        real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        fake = self.generator(self._training_latent(ops.shape(real)[0]), training=False)
-        estimate = ops.mean(ops.cast(self.critic(real, training=False), "float32")) - ops.mean(
-            ops.cast(self.critic(fake, training=False), "float32")
-        )
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        fake = self.generator_output(self._training_latent(ops.shape(real)[0]), labels, training=False)
+        estimate = ops.mean(self.critic_scores(real, labels)) - ops.mean(self.critic_scores(fake, labels))
         self.wasserstein_tracker.update_state(estimate)
         # The running mean, so that Keras's "logs of the last batch" are the
         # mean over the whole held-out set.

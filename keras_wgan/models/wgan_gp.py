@@ -49,6 +49,9 @@ class WGANGP(WassersteinGAN):
             unrolled): the other iterations have no penalty in their
             graph at all. See the README's "Performance" section for the
             measured trade-off.
+        num_classes: None, or the number of classes of a conditional
+            WGAN-GP (see `WassersteinGAN`); the penalty's interpolates
+            `eps * x + (1 - eps) * G(z, y)` keep the label `y` of their pair.
         penalty_batch_fraction: float in `(0, 1]`, default 1.0 (the paper:
             the penalty on all `m` examples). The penalty is computed on the
             first `ceil(f * m)` real/fake pairs of the critic iteration (a
@@ -115,15 +118,21 @@ class WGANGP(WassersteinGAN):
     def default_generator_optimizer(self):
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
 
-    def critic_penalty(self, real, fake, step=0):
+    def critic_penalty(self, real, fake, step=0, labels=None):
         if step % self.penalty_every:
             return 0.0, {}
         if self.penalty_batch_fraction < 1.0:
             count = _sub_batch_size(real, self.penalty_batch_fraction)
             real, fake = real[:count], fake[:count]
-        penalty = gradient_penalty(
-            self.critic, real, fake, one_sided=self.one_sided, seed=self.seed_generator
-        )
+            labels = None if labels is None else labels[:count]
+        critic = self.critic
+        if labels is not None:
+            # A conditional critic: the interpolates keep the label their
+            # real/fake pair shares; the gradient is taken w.r.t. samples only.
+            def critic(samples):
+                return self.critic_scores(samples, labels, training=True)
+
+        penalty = gradient_penalty(critic, real, fake, one_sided=self.one_sided, seed=self.seed_generator)
         return self.gp_weight * self._lazy_scale * penalty, {"gradient_penalty": penalty}
 
     def get_config(self):

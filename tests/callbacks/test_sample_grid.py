@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+import keras_wgan as kw
 from keras_wgan import callbacks
 from tests.callbacks.conftest import fit_toy, toy_wgan
 from tests.testing_utils import open_png
@@ -57,3 +58,36 @@ def test_a_second_fit_keeps_the_latent(tmp_path):
 def test_sample_grid_rejects_a_bad_filename(tmp_path):
     with pytest.raises(ValueError, match="filename"):
         callbacks.SampleGrid(tmp_path, filename="{step}.png")
+
+
+def test_conditional_grid_has_one_row_per_class(tmp_path):
+    # 3 classes, 5 samples asked: ceil(5 / 3) = 2 columns of fixed latents,
+    # each drawn as every class; row c is class c.
+    keras.utils.set_random_seed(0)
+    model = kw.WGANGP(
+        kw.architectures.mnist_critic(dim=2, num_classes=3),
+        kw.architectures.mnist_generator(8, dim=2, num_classes=3),
+        num_classes=3,
+        critic_steps=1,
+        seed=1,
+    )
+    model.compile()
+    grid = callbacks.SampleGrid(tmp_path, num_samples=5)
+    model.fit(
+        np.random.default_rng(1).uniform(-1.0, 1.0, size=(32, 28, 28, 1)).astype("float32"),
+        np.arange(32) % 3,
+        batch_size=16,
+        epochs=1,
+        verbose=0,
+        callbacks=[grid],
+    )
+    np.testing.assert_array_equal(grid.labels, [0, 0, 1, 1, 2, 2])
+    np.testing.assert_array_equal(grid.latent[0:2], grid.latent[2:4])
+    np.testing.assert_array_equal(grid.latent[0:2], grid.latent[4:6])
+    np.testing.assert_array_equal(grid.latent[0:2], kw.utils.generator_utils.draw_latent(2, 8, 0))
+    image = open_png(grid.last_path)
+    assert image.size == (2 * 30 + 2, 3 * 30 + 2)  # 2 columns, 3 rows
+    tile = np.asarray(image)[2 + 30 : 30 + 30, 2 + 30 : 30 + 30]  # row 1, column 1: class 1, latent 1
+    expected = model.generator_output(grid.latent[3:4], np.array([1]), training=False)
+    expected = keras.ops.convert_to_numpy(expected)[0, ..., 0]
+    np.testing.assert_allclose(tile, np.round((expected + 1.0) / 2.0 * 255.0), atol=1)

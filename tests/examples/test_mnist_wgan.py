@@ -199,3 +199,21 @@ def test_clip_flags_are_checked(capsys):
         with pytest.raises(SystemExit):
             example.parse_args(argv)
         assert message in capsys.readouterr().err
+
+
+def test_conditional_run_draws_one_row_per_digit_and_serves_labels(tmp_path):
+    # A short --conditional run: the same outputs, a grid of 10 rows (one per
+    # digit), the conditional accuracy logged, an export that takes labels.
+    out = tmp_path / "run"
+    short = ["--epochs", "1", "--steps-per-epoch", "3", "--holdout", "256"]
+    result = run_example("--quick", "--conditional", *short, "--out", str(out))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (grid,) = sorted((out / "samples").glob("*.png"))
+    with Image.open(grid) as image:
+        assert image.size == (7 * 30 + 2, 10 * 30 + 2)  # ceil(64 / 10) = 7 columns, 10 rows
+    (row,) = csv_rows(out / "metrics.csv")
+    assert 0.0 <= float(row["conditional_accuracy"]) <= 1.0
+    served = tf.saved_model.load(str(out / "export" / "mnist_generator" / "1"))
+    sample = served.signatures["sample"]
+    sevens = sample(num_samples=tf.constant(2), seed=tf.constant(0), label=tf.constant(7))
+    assert sevens["images"].shape == (2, 28, 28, 1)
