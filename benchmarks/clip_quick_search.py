@@ -86,7 +86,9 @@ def append_record(path, record):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("candidates", nargs="+", metavar="NAME=ARGS")
-    parser.add_argument("--results", default=os.path.join(ROOT, "benchmarks", "results", "clip_quick_search.json"))
+    parser.add_argument(
+        "--results", default=os.path.join(ROOT, "benchmarks", "results", "clip_quick_search.json")
+    )
     parser.add_argument("--runs", default=os.path.join(ROOT, "runs", "clip_quick_search"))
     args = parser.parse_args()
     candidates = []
@@ -98,8 +100,23 @@ def main():
     for name, extra in candidates:
         record = run_candidate(name, extra, args.runs)
         append_record(args.results, record)
-        print(json.dumps({k: record.get(k) for k in ("name", "final_fcd", "fcd_per_epoch", "train_minutes",
-                                                     "wall_seconds", "load_before", "returncode")}), flush=True)
+        print(
+            json.dumps(
+                {
+                    k: record.get(k)
+                    for k in (
+                        "name",
+                        "final_fcd",
+                        "fcd_per_epoch",
+                        "train_minutes",
+                        "wall_seconds",
+                        "load_before",
+                        "returncode",
+                    )
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

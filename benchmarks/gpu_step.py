@@ -77,7 +77,6 @@ class JaxImpl:
 
     def __init__(self, nets, batch, policy, real):
         import jax
-
         from jax_loop import TrainLoop, build_wgan_gp
 
         self.loop = TrainLoop(build_wgan_gp(nets, policy))
@@ -95,7 +94,6 @@ class JaxImpl:
 class TorchImpl:
     def __init__(self, name, nets, batch, policy, real, compile_mode):
         import torch
-
         import torch_wgan_gp
 
         self.name, self.torch = name, torch
@@ -103,8 +101,10 @@ class TorchImpl:
         torch.manual_seed(0)
         critic, generator = torch_wgan_gp.NETS[nets]()
         self.step = torch_wgan_gp.PlainStep(
-            critic.to(self.device), generator.to(self.device),
-            bf16=policy == "mixed_bfloat16", compile=compile_mode,
+            critic.to(self.device),
+            generator.to(self.device),
+            bf16=policy == "mixed_bfloat16",
+            compile=compile_mode,
         )
         # (critic_steps, batch, 1, 28, 28): channels first.
         self.data = torch.from_numpy(np.ascontiguousarray(real.transpose(0, 1, 4, 2, 3))).to(self.device)
@@ -143,8 +143,11 @@ def compile_double_backward_refusal():
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     torch._dynamo.reset()
-    critic = torch.compile(nn.Sequential(nn.Conv2d(1, 4, 5, 2, 2), nn.LeakyReLU(0.2), nn.Flatten(),
-                                         nn.Linear(4 * 14 * 14, 1)).to(device))
+    critic = torch.compile(
+        nn.Sequential(
+            nn.Conv2d(1, 4, 5, 2, 2), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(4 * 14 * 14, 1)
+        ).to(device)
+    )
     x = torch.randn(4, 1, 28, 28, device=device, requires_grad=True)
     try:
         (gradients,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)
@@ -193,7 +196,7 @@ def time_interleaved(impls, reps, target_s):
             "losses_finite": impl.finite(),
         }
         if name != reference:
-            ratios = [a / b for a, b in zip(ms[name], ms[reference])]
+            ratios = [a / b for a, b in zip(ms[name], ms[reference], strict=True)]
             result[name][f"ratio_to_{reference}"] = statistics.median(ratios)
     return result
 
@@ -238,8 +241,14 @@ def environment():
         info["torch_info_error"] = short_error(error)
     try:
         info["nvidia_smi"] = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name,driver_version,memory.total,clocks.max.sm", "--format=csv,noheader"],
-            capture_output=True, text=True, timeout=20,
+            [
+                "nvidia-smi",
+                "--query-gpu=name,driver_version,memory.total,clocks.max.sm",
+                "--format=csv,noheader",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=20,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         info["nvidia_smi"] = None
@@ -307,7 +316,10 @@ def compile_config(config, args, output, kept, state):
         state["probed"] = True
         state["refused"] = compile_double_backward_refusal()
         output["torch_compile_refused"] = state["refused"]
-        log("torch.compile double backward: " + (f"refused ({state['refused']})" if state["refused"] else "works"))
+        log(
+            "torch.compile double backward: "
+            + (f"refused ({state['refused']})" if state["refused"] else "works")
+        )
     nets, batch, policy = config
     torch._dynamo.reset()  # Fresh networks per configuration: no stale guards, no recompile limit.
     real = real_batches(batch)
@@ -336,25 +348,41 @@ def compile_config(config, args, output, kept, state):
 
 
 def log_row(row):
-    log(f"{row['nets']:7s} b{row['batch']:<4d} {row['policy']:15s} " + "  ".join(
-        f"{k} {v['ms_per_step']:8.2f} ms" + (f" (x{v['ratio_to_jax']:.2f})" if "ratio_to_jax" in v else "")
-        for k, v in row["results"].items()))
+    log(
+        f"{row['nets']:7s} b{row['batch']:<4d} {row['policy']:15s} "
+        + "  ".join(
+            f"{k} {v['ms_per_step']:8.2f} ms"
+            + (f" (x{v['ratio_to_jax']:.2f})" if "ratio_to_jax" in v else "")
+            for k, v in row["results"].items()
+        )
+    )
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--nets", nargs="+", default=["mnist", "kerasio"], choices=["mnist", "kerasio"])
     parser.add_argument("--batches", nargs="+", type=int, default=[64, 256])
-    parser.add_argument("--dtypes", nargs="+", default=["float32", "mixed_bfloat16"],
-                        choices=["float32", "mixed_bfloat16"])
+    parser.add_argument(
+        "--dtypes", nargs="+", default=["float32", "mixed_bfloat16"], choices=["float32", "mixed_bfloat16"]
+    )
     parser.add_argument("--impls", nargs="+", default=list(IMPLS), choices=IMPLS)
     parser.add_argument("--reps", type=int, default=5, help="interleaved repetitions per configuration")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps per implementation")
     parser.add_argument("--target-s", type=float, default=0.25, help="seconds one timing should last")
-    parser.add_argument("--budget-s", type=float, default=1e9,
-                        help="start no new configuration after this many seconds (torch.compile needs --compile-s left)")
-    parser.add_argument("--compile-s", type=float, default=45.0,
-                        help="seconds left needed to start a torch.compile configuration")
+    parser.add_argument(
+        "--budget-s",
+        type=float,
+        default=1e9,
+        help="start no new configuration after this many seconds (torch.compile needs --compile-s left)",
+    )
+    parser.add_argument(
+        "--compile-s",
+        type=float,
+        default=45.0,
+        help="seconds left needed to start a torch.compile configuration",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny: MNIST nets, batch 8, float32, 2 reps")
     parser.add_argument("--json", default="benchmarks/results/gpu_step.json")
     args = parser.parse_args(argv)
@@ -367,7 +395,9 @@ def main(argv=None):
     import keras
 
     if keras.backend.backend() != "jax":
-        raise SystemExit(f"gpu_step.py times keras_wgan on JAX: set KERAS_BACKEND=jax. Received: {keras.backend.backend()}")
+        raise SystemExit(
+            f"gpu_step.py times keras_wgan on JAX: set KERAS_BACKEND=jax. Received: {keras.backend.backend()}"
+        )
     torch_impls = [i for i in args.impls if i.startswith("torch")]
     if torch_impls:
         try:
@@ -384,8 +414,10 @@ def main(argv=None):
 
     if info.get("torch_cuda") and jax.default_backend() == "cpu":
         # JAX falls back to the CPU with only a warning when its CUDA plugin fails to load.
-        raise SystemExit(f"PyTorch sees a GPU but JAX runs on the CPU ({jax.devices()}): the comparison "
-                         "would be meaningless. Check the jax CUDA plugin (jax-cuda*-plugin).")
+        raise SystemExit(
+            f"PyTorch sees a GPU but JAX runs on the CPU ({jax.devices()}): the comparison "
+            "would be meaningless. Check the jax CUDA plugin (jax-cuda*-plugin)."
+        )
     output = {"environment": info, "argv": sys.argv, "rows": [], "compile_rows": [], "errors": []}
 
     def save():
@@ -399,7 +431,9 @@ def main(argv=None):
         needed = args.compile_s if kind == "compile" else 0.0
         if time.perf_counter() - START + needed > args.budget_s:
             log(f"budget: skipping {kind} {nets} b{batch} {policy}")
-            output["errors"].append({"config": list(config), "kind": kind, "error": "skipped: --budget-s spent"})
+            output["errors"].append(
+                {"config": list(config), "kind": kind, "error": "skipped: --budget-s spent"}
+            )
             continue
         if kind == "time":
             row = time_config(config, [i for i in args.impls if i != "torch_compile"], args, output, kept)
@@ -420,8 +454,10 @@ def main(argv=None):
 
 def print_table(output):
     print("\nms per generator step (5 critic + 1 generator iterations), median of interleaved repetitions")
-    for title, rows in (("JAX and eager PyTorch", output["rows"]),
-                        ("re-timed beside torch.compile", output["compile_rows"])):
+    for title, rows in (
+        ("JAX and eager PyTorch", output["rows"]),
+        ("re-timed beside torch.compile", output["compile_rows"]),
+    ):
         if not rows:
             continue
         print(f"-- {title}")
@@ -429,9 +465,13 @@ def print_table(output):
         for row in rows:
             for name, r in row["results"].items():
                 ratio = r.get("ratio_to_jax")
-                print(f"{row['nets']:8s} {row['batch']:5d} {row['policy']:15s} {name:26s} {r['ms_per_step']:9.2f} "
-                      f"{(f'{ratio:7.2f}' if ratio else '      -')}")
-    print("x jax = median over repetitions of (that implementation's time / JAX's time): >1 means JAX is faster.")
+                print(
+                    f"{row['nets']:8s} {row['batch']:5d} {row['policy']:15s} {name:26s} {r['ms_per_step']:9.2f} "
+                    f"{(f'{ratio:7.2f}' if ratio else '      -')}"
+                )
+    print(
+        "x jax = median over repetitions of (that implementation's time / JAX's time): >1 means JAX is faster."
+    )
     if output.get("torch_compile_refused"):
         print(f"torch.compile (penalty included) refused: {output['torch_compile_refused']}")
     for error in output["errors"]:

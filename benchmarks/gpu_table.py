@@ -26,7 +26,10 @@ def step_table(data):
         "| --- | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     compiled = {(r["nets"], r["batch"], r["policy"]): r["results"] for r in data.get("compile_rows", [])}
-    jax_ms = {(r["nets"], r["batch"], r["policy"]): r["results"].get("jax", {}).get("ms_per_step") for r in data["rows"]}
+    jax_ms = {
+        (r["nets"], r["batch"], r["policy"]): r["results"].get("jax", {}).get("ms_per_step")
+        for r in data["rows"]
+    }
     for row in data["rows"]:
         key = (row["nets"], row["batch"], row["policy"])
         results = row["results"]
@@ -43,7 +46,10 @@ def step_table(data):
             f"| {speedup} |"
         )
     if data.get("torch_compile_refused"):
-        lines += ["", f"torch.compile with the penalty's double backward: refused ({data['torch_compile_refused']})."]
+        lines += [
+            "",
+            f"torch.compile with the penalty's double backward: refused ({data['torch_compile_refused']}).",
+        ]
     return "\n".join(lines)
 
 
@@ -52,11 +58,18 @@ def ttq_line(data):
     parts = []
     for target in sorted({float(t) for t in data["settings"]["targets"]}, reverse=True):
         hit = reached.get(str(target))
-        parts.append(f"FCD {target:g}: {hit['train_s']:.0f} s ({hit['step']} steps)" if hit else f"FCD {target:g}: not reached")
-    return (f"Time to quality ({data['environment']['device']}, {data['settings']['policy']}, batch "
-            f"{data['settings']['batch']}): " + "; ".join(parts)
-            + f"; best FCD {data['best_fcd']:.2f} after {data['train_s']:.0f} s of training ({data['steps']} steps, "
-            f"first step with compilation {data['compile_s']:.1f} s, {data['ms_per_step_excl_compile']:.2f} ms/step after it).")
+        parts.append(
+            f"FCD {target:g}: {hit['train_s']:.0f} s ({hit['step']} steps)"
+            if hit
+            else f"FCD {target:g}: not reached"
+        )
+    return (
+        f"Time to quality ({data['environment']['device']}, {data['settings']['policy']}, batch "
+        f"{data['settings']['batch']}): "
+        + "; ".join(parts)
+        + f"; best FCD {data['best_fcd']:.2f} after {data['train_s']:.0f} s of training ({data['steps']} steps, "
+        f"first step with compilation {data['compile_s']:.1f} s, {data['ms_per_step_excl_compile']:.2f} ms/step after it)."
+    )
 
 
 def _ms(value):

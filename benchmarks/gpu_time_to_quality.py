@@ -82,16 +82,26 @@ class DeviceBatches:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--minutes", type=float, default=3.0, help="training time budget (evaluation excluded)")
-    parser.add_argument("--wall-minutes", type=float, default=None,
-                        help="wall-time budget, evaluation included (default: minutes + 1.5)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--minutes", type=float, default=3.0, help="training time budget (evaluation excluded)"
+    )
+    parser.add_argument(
+        "--wall-minutes",
+        type=float,
+        default=None,
+        help="wall-time budget, evaluation included (default: minutes + 1.5)",
+    )
     parser.add_argument("--eval-every", type=int, default=250, help="generator steps between FCD evaluations")
     parser.add_argument("--targets", nargs="+", type=float, default=[30.0, 10.0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--policy", default="float32", choices=["float32", "mixed_bfloat16"])
     parser.add_argument("--lr", type=float, default=1e-4)
-    parser.add_argument("--fcd-n", type=int, default=1000, help="generated images per FCD (vs as many held-out)")
+    parser.add_argument(
+        "--fcd-n", type=int, default=1000, help="generated images per FCD (vs as many held-out)"
+    )
     parser.add_argument("--max-steps", type=int, default=10**9)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--smoke", action="store_true", help="tiny: 6 steps, FCD every 3 on 200 images")
@@ -105,20 +115,27 @@ def main(argv=None):
     os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
     import jax
     import keras
+    from jax_loop import TrainLoop, build_wgan_gp
 
     import keras_wgan as kw
-    from jax_loop import TrainLoop, build_wgan_gp
     from keras_wgan import evaluation
 
     if keras.backend.backend() != "jax":
         raise SystemExit(f"Set KERAS_BACKEND=jax. Received: {keras.backend.backend()}")
-    info = {"jax": jax.__version__, "keras": keras.__version__, "device": jax.devices()[0].device_kind,
-            "devices": [str(d) for d in jax.devices()]}
+    info = {
+        "jax": jax.__version__,
+        "keras": keras.__version__,
+        "device": jax.devices()[0].device_kind,
+        "devices": [str(d) for d in jax.devices()],
+    }
     log(f"environment: {info}")
 
     images, _, source = kw.datasets.load_mnist(allow_download=False, verbose=False)
     train, held = kw.datasets.split_holdout(images, holdout=1000, seed=0)
-    as_float = lambda a: np.asarray(keras.ops.convert_to_numpy(kw.datasets.scale_images(a))).reshape(-1, 28, 28, 1)  # noqa: E731
+
+    def as_float(images):
+        return np.asarray(keras.ops.convert_to_numpy(kw.datasets.scale_images(images))).reshape(-1, 28, 28, 1)
+
     x_train, x_held = as_float(train), as_float(held)[: args.fcd_n]
     fcd_metric = evaluation.FrechetClassifierDistance(value_range=(-1, 1))
     info["classifier"] = evaluation.mnist_classifier_info()
@@ -144,20 +161,36 @@ def main(argv=None):
         fcd = evaluation.frechet_distance(*fcd_metric.statistics(generated), *real_stats)
         logs = loop.last_logs()
         eval_s += time.perf_counter() - t0
-        point = {"step": steps, "train_s": train_s, "fcd": fcd, "logs": logs,
-                 "logs_finite": all(math.isfinite(v) for v in logs.values()),
-                 "wall_s": time.perf_counter() - START}
+        point = {
+            "step": steps,
+            "train_s": train_s,
+            "fcd": fcd,
+            "logs": logs,
+            "logs_finite": all(math.isfinite(v) for v in logs.values()),
+            "wall_s": time.perf_counter() - START,
+        }
         output["curve"].append(point)
         while remaining and fcd < remaining[0]:
             target = remaining.pop(0)
-            output["reached"][str(target)] = {"step": steps, "train_s": train_s,
-                                              "train_s_excl_compile": train_s - compile_s, "fcd": fcd}
+            output["reached"][str(target)] = {
+                "step": steps,
+                "train_s": train_s,
+                "train_s_excl_compile": train_s - compile_s,
+                "fcd": fcd,
+            }
             log(f"FCD {fcd:.2f} < {target}: step {steps}, {train_s:.1f} s of training")
-        log(f"step {steps:6d}  train {train_s:7.1f} s  FCD {fcd:8.2f}  eval {eval_s:5.1f} s  "
-            f"critic_loss {logs.get('critic_loss', float('nan')):.3f}")
-        output.update(steps=steps, train_s=train_s, eval_s=eval_s, compile_s=compile_s,
-                      best_fcd=min(p["fcd"] for p in output["curve"]),
-                      ms_per_step_excl_compile=1e3 * (train_s - compile_s) / max(1, steps - 1))
+        log(
+            f"step {steps:6d}  train {train_s:7.1f} s  FCD {fcd:8.2f}  eval {eval_s:5.1f} s  "
+            f"critic_loss {logs.get('critic_loss', float('nan')):.3f}"
+        )
+        output.update(
+            steps=steps,
+            train_s=train_s,
+            eval_s=eval_s,
+            compile_s=compile_s,
+            best_fcd=min(p["fcd"] for p in output["curve"]),
+            ms_per_step_excl_compile=1e3 * (train_s - compile_s) / max(1, steps - 1),
+        )
         write_json(args.json, output)
         return train_s
 
@@ -185,10 +218,18 @@ def main(argv=None):
     write_json(args.json, output)
     for target in sorted(args.targets, reverse=True):
         hit = output["reached"].get(str(target))
-        log(f"FCD {target}: " + (f"{hit['train_s']:.1f} s ({hit['step']} steps)" if hit else
-                                 f"not reached; best FCD {output['best_fcd']:.2f} in {output['train_s']:.1f} s"))
-    log(f"stopped: {output['stopped']}; {output['ms_per_step_excl_compile']:.2f} ms/step after compilation; "
-        f"wrote {args.json}")
+        log(
+            f"FCD {target}: "
+            + (
+                f"{hit['train_s']:.1f} s ({hit['step']} steps)"
+                if hit
+                else f"not reached; best FCD {output['best_fcd']:.2f} in {output['train_s']:.1f} s"
+            )
+        )
+    log(
+        f"stopped: {output['stopped']}; {output['ms_per_step_excl_compile']:.2f} ms/step after compilation; "
+        f"wrote {args.json}"
+    )
 
 
 if __name__ == "__main__":

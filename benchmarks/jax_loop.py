@@ -21,11 +21,10 @@ os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 import jax  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from kerasio_nets import kerasio_nets  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan import architectures  # noqa: E402
-
-from kerasio_nets import kerasio_nets  # noqa: E402
 
 
 def build_nets(nets):
@@ -68,8 +67,10 @@ class TrainLoop:
         model.make_train_function()
         self.function = model.train_function
         self.state = model._get_jax_state(
-            trainable_variables=True, non_trainable_variables=True,
-            optimizer_variables=True, metrics_variables=True,
+            trainable_variables=True,
+            non_trainable_variables=True,
+            optimizer_variables=True,
+            metrics_variables=True,
         )
         self.logs = None
 
@@ -85,10 +86,14 @@ class TrainLoop:
         """Writes the threaded state into the model's variables (as `fit` does at the end of an epoch)."""
         self.block()
         model = self.model
-        groups = (model.trainable_variables, model.non_trainable_variables,
-                  model.optimizer.variables, model.metrics_variables)
-        for variables, values in zip(groups, self.state):
-            for variable, value in zip(variables, values):
+        groups = (
+            model.trainable_variables,
+            model.non_trainable_variables,
+            model.optimizer.variables,
+            model.metrics_variables,
+        )
+        for variables, values in zip(groups, self.state, strict=True):
+            for variable, value in zip(variables, values, strict=True):
                 variable.assign(value)
 
     def last_logs(self):

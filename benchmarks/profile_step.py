@@ -44,11 +44,16 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--policy", default="float32")
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--layers", action="store_true", help="also time every layer with a kernel on its own")
+    parser.add_argument(
+        "--layers", action="store_true", help="also time every layer with a kernel on its own"
+    )
     args = parser.parse_args(argv)
     keras.config.set_dtype_policy(args.policy)
     keras.utils.set_random_seed(0)
-    critic, generator = architectures.mnist_critic(dim=64), architectures.mnist_generator(latent_dim=128, dim=64)
+    critic, generator = (
+        architectures.mnist_critic(dim=64),
+        architectures.mnist_generator(latent_dim=128, dim=64),
+    )
     adam = keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9)
     adam.build(critic.trainable_variables)
     m = args.batch
@@ -102,15 +107,21 @@ def main(argv=None):
             tf.nest.map_structure(lambda t: t.numpy(), function(*inputs))
             times[name].append(time.perf_counter() - start)
     peak = max(peaks)
-    print(f"policy {args.policy}, batch {m}, load {os.getloadavg()}, matmul best {peak:.0f} GFLOP/s "
-          f"(median {statistics.median(peaks):.0f})")
+    print(
+        f"policy {args.policy}, batch {m}, load {os.getloadavg()}, matmul best {peak:.0f} GFLOP/s "
+        f"(median {statistics.median(peaks):.0f})"
+    )
     total = sum(statistics.median(t) for t in times.values())
     print(f"{'part':10s} {'ms':>8s} {'share':>6s} {'GFLOP':>7s} {'GFLOP/s':>8s} {'%peak':>6s}")
     for name in parts:
         t = statistics.median(times[name])
         rate = flops[name] / t / 1e9
-        print(f"{name:10s} {1e3 * t:8.1f} {100 * t / total:5.1f}% {flops[name] / 1e9:7.2f} {rate:8.1f} {100 * rate / peak:5.1f}%")
-    print(f"one critic iteration ~ {1e3 * total:.0f} ms; a generator step = 5 of these + a generator iteration")
+        print(
+            f"{name:10s} {1e3 * t:8.1f} {100 * t / total:5.1f}% {flops[name] / 1e9:7.2f} {rate:8.1f} {100 * rate / peak:5.1f}%"
+        )
+    print(
+        f"one critic iteration ~ {1e3 * total:.0f} ms; a generator step = 5 of these + a generator iteration"
+    )
     if args.layers:
         layer_table(critic, generator, m, matmul, args.rounds)
 
@@ -150,8 +161,10 @@ def layer_table(critic, generator, m, matmul, rounds):
     for name, (_, x, flops) in parts.items():
         t = statistics.median(times[name])
         rate = flops / t / 1e9
-        print(f"{name:40s} {str(tuple(x.shape)):>18s} {1e3 * t:8.1f} {flops / 1e9:7.2f} {rate:8.1f} "
-              f"{100 * rate / peak:5.1f}%")
+        print(
+            f"{name:40s} {str(tuple(x.shape)):>18s} {1e3 * t:8.1f} {flops / 1e9:7.2f} {rate:8.1f} "
+            f"{100 * rate / peak:5.1f}%"
+        )
 
 
 if __name__ == "__main__":

@@ -85,4 +85,3 @@ class StandardGAN(WassersteinGAN):
         (loss, _), gradients = backend.value_and_gradients(loss_function, variables)
         self.generator_optimizer.apply(gradients, variables)
         return loss
-

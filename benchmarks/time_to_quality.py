@@ -65,10 +65,16 @@ def build(task, setting, seed, units=None):
         keras.utils.set_random_seed(seed)
         if task == "toy":
             units = units or 512
-            critic, generator = architectures.toy_critic(units=units), architectures.toy_generator(units=units)
+            critic, generator = (
+                architectures.toy_critic(units=units),
+                architectures.toy_generator(units=units),
+            )
             gp_weight, lr, beta_1 = 0.1, lr or 1e-4, 0.5
         else:
-            critic, generator = architectures.mnist_critic(dim=64), architectures.mnist_generator(latent_dim=128, dim=64)
+            critic, generator = (
+                architectures.mnist_critic(dim=64),
+                architectures.mnist_generator(latent_dim=128, dim=64),
+            )
             gp_weight, lr, beta_1 = 10.0, lr or 1e-4, 0.0
         model = kw.WGANGP(critic, generator, gp_weight=gp_weight, seed=seed, **options)
         model.compile(
@@ -119,7 +125,12 @@ class Clock(keras.callbacks.Callback):
 
 def toy_data(seed, batch):
     points = eight_gaussians(200_000, seed=seed)
-    return tf.data.Dataset.from_tensor_slices(points).shuffle(200_000, seed=seed).repeat().batch(batch, drop_remainder=True)
+    return (
+        tf.data.Dataset.from_tensor_slices(points)
+        .shuffle(200_000, seed=seed)
+        .repeat()
+        .batch(batch, drop_remainder=True)
+    )
 
 
 def run_toy(setting, args, seed):
@@ -142,14 +153,27 @@ def run_mnist(setting, args, seed, fcd):
     model = build("mnist", setting, seed)
     images, _, _ = kw.datasets.load_mnist(allow_download=False, verbose=False)
     x = kw.datasets.scale_images(images[:, :, :, None] if images.ndim == 3 else images)
-    data = tf.data.Dataset.from_tensor_slices(x).shuffle(len(x), seed=seed).repeat().batch(64, drop_remainder=True)
+    data = (
+        tf.data.Dataset.from_tensor_slices(x)
+        .shuffle(len(x), seed=seed)
+        .repeat()
+        .batch(64, drop_remainder=True)
+    )
     clock = Clock(lambda m: fcd(m.generate(1000, seed=0)), args.eval_every, None, 60.0 * args.minutes)
     model.fit(data, epochs=1, steps_per_epoch=args.max_steps, callbacks=[clock], verbose=0)
     last = clock.curve[-1]
-    return {"setting": setting, "seed": seed, "minutes": args.minutes, "steps": last["step"],
-            "train_s": last["train_s"], "s_per_step": last["train_s"] / last["step"], "fcd": last["value"],
-            "last_logs": {k: float(v) for k, v in clock.logs.items()},
-            "logs_finite": all(c["logs_finite"] for c in clock.curve), "curve": clock.curve}
+    return {
+        "setting": setting,
+        "seed": seed,
+        "minutes": args.minutes,
+        "steps": last["step"],
+        "train_s": last["train_s"],
+        "s_per_step": last["train_s"] / last["step"],
+        "fcd": last["value"],
+        "last_logs": {k: float(v) for k, v in clock.logs.items()},
+        "logs_finite": all(c["logs_finite"] for c in clock.curve),
+        "curve": clock.curve,
+    }
 
 
 def finite_check(args):
@@ -164,8 +188,10 @@ def finite_check(args):
                 generator = architectures.toy_generator(units=args.units)
                 if variant == "gp":
                     model = kw.WGANGP(critic, generator, gp_weight=0.1, seed=0)
-                    model.compile(critic_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
-                                  generator_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9))
+                    model.compile(
+                        critic_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+                        generator_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+                    )
                 else:
                     model = kw.WGAN(critic, generator, seed=0)
                     model.compile()
@@ -180,43 +206,82 @@ def finite_check(args):
                         bad.append(batch)  # noqa: B023 (the callback lives for this iteration only)
 
             start = time.perf_counter()
-            model.fit(toy_data(0, 256), epochs=1, steps_per_epoch=args.finite_check, callbacks=[Watch()], verbose=0)
+            model.fit(
+                toy_data(0, 256), epochs=1, steps_per_epoch=args.finite_check, callbacks=[Watch()], verbose=0
+            )
             seconds = time.perf_counter() - start
             weights_finite = all(np.isfinite(w).all() for w in model.get_weights())
             w1 = evaluation.w1_to_data(model, held, seed=0)
             scale = None
             if isinstance(model.critic_optimizer, keras.optimizers.LossScaleOptimizer):
                 scale = float(model.critic_optimizer.dynamic_scale)
-            row = {"policy": policy, "variant": variant, "steps": args.finite_check, "units": args.units,
-                   "non_finite_steps": len(bad), "weights_finite": weights_finite, "w1": w1,
-                   "seconds": seconds, "critic_loss_scale": scale}
+            row = {
+                "policy": policy,
+                "variant": variant,
+                "steps": args.finite_check,
+                "units": args.units,
+                "non_finite_steps": len(bad),
+                "weights_finite": weights_finite,
+                "w1": w1,
+                "seconds": seconds,
+                "critic_loss_scale": scale,
+            }
             rows.append(row)
-            print(f"  {policy:15s} {variant:4s} {args.finite_check} steps: non-finite logs at {len(bad)} steps, "
-                  f"weights finite {weights_finite}, W1 {w1:.3f}, {seconds:.0f} s, loss scale {scale}", flush=True)
+            print(
+                f"  {policy:15s} {variant:4s} {args.finite_check} steps: non-finite logs at {len(bad)} steps, "
+                f"weights finite {weights_finite}, W1 {w1:.3f}, {seconds:.0f} s, loss scale {scale}",
+                flush=True,
+            )
     return rows
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--task", choices=["toy", "mnist"], default="toy")
-    parser.add_argument("--settings", nargs="+", default=["default", "lazy5", "quarter", "bf16", "lr1e-3", "best"],
-                        choices=sorted(SETTINGS))
+    parser.add_argument(
+        "--settings",
+        nargs="+",
+        default=["default", "lazy5", "quarter", "bf16", "lr1e-3", "best"],
+        choices=sorted(SETTINGS),
+    )
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--target", type=float, default=0.12, help="toy: exact W1 (2000 points) to reach")
-    parser.add_argument("--budget", type=float, default=180.0, help="toy: seconds of training per setting at most")
+    parser.add_argument(
+        "--budget", type=float, default=180.0, help="toy: seconds of training per setting at most"
+    )
     parser.add_argument("--eval-every", type=int, default=50)
     parser.add_argument("--max-steps", type=int, default=100_000)
     parser.add_argument("--minutes", type=float, default=3.0, help="mnist: training budget per setting")
-    parser.add_argument("--finite-check", type=int, default=0, metavar="N",
-                        help="instead: N toy steps per (policy, variant), report non-finite values")
+    parser.add_argument(
+        "--finite-check",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: N toy steps per (policy, variant), report non-finite values",
+    )
     parser.add_argument("--units", type=int, default=512, help="--finite-check: toy net width")
-    parser.add_argument("--policies", nargs="+", default=["mixed_bfloat16", "mixed_float16"],
-                        choices=["mixed_bfloat16", "mixed_float16"], help="--finite-check: dtype policies")
-    parser.add_argument("--variants", nargs="+", default=["gp", "clip"], choices=["gp", "clip"],
-                        help="--finite-check: WGAN-GP and/or WGAN")
+    parser.add_argument(
+        "--policies",
+        nargs="+",
+        default=["mixed_bfloat16", "mixed_float16"],
+        choices=["mixed_bfloat16", "mixed_float16"],
+        help="--finite-check: dtype policies",
+    )
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        default=["gp", "clip"],
+        choices=["gp", "clip"],
+        help="--finite-check: WGAN-GP and/or WGAN",
+    )
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
-    print(f"{os.cpu_count()} cores, load {os.getloadavg()}, TF {tf.__version__}, Keras {keras.__version__}", flush=True)
+    print(
+        f"{os.cpu_count()} cores, load {os.getloadavg()}, TF {tf.__version__}, Keras {keras.__version__}",
+        flush=True,
+    )
 
     if args.finite_check:
         rows = finite_check(args)
@@ -229,11 +294,17 @@ def main(argv=None):
                 rows.append(row)
                 reached = row["reached"]
                 final = row["final"]
-                print(f"  {setting:14s} seed {seed}: "
-                      + (f"W1 {reached['value']:.3f} < {args.target} after {reached['step']} steps, "
-                         f"{reached['train_s']:.1f} s" if reached else
-                         f"not reached in {final['train_s']:.0f} s ({final['step']} steps), last W1 {final['value']:.3f}")
-                      + f"  [{row['s_per_step'] * 1e3:.0f} ms/step]", flush=True)
+                print(
+                    f"  {setting:14s} seed {seed}: "
+                    + (
+                        f"W1 {reached['value']:.3f} < {args.target} after {reached['step']} steps, "
+                        f"{reached['train_s']:.1f} s"
+                        if reached
+                        else f"not reached in {final['train_s']:.0f} s ({final['step']} steps), last W1 {final['value']:.3f}"
+                    )
+                    + f"  [{row['s_per_step'] * 1e3:.0f} ms/step]",
+                    flush=True,
+                )
         out = args.json or "benchmarks/results/time_to_quality_toy.json"
     else:
         images, _, _ = kw.datasets.load_mnist(allow_download=False, verbose=False)
@@ -246,9 +317,11 @@ def main(argv=None):
             for setting in args.settings:
                 row = run_mnist(setting, args, seed, fcd)
                 rows.append(row)
-                print(f"  {setting:14s} seed {seed}: {row['steps']} steps in {row['train_s']:.0f} s "
-                      f"({row['s_per_step'] * 1e3:.0f} ms/step), FCD {row['fcd']:.2f}, logs finite {row['logs_finite']}",
-                      flush=True)
+                print(
+                    f"  {setting:14s} seed {seed}: {row['steps']} steps in {row['train_s']:.0f} s "
+                    f"({row['s_per_step'] * 1e3:.0f} ms/step), FCD {row['fcd']:.2f}, logs finite {row['logs_finite']}",
+                    flush=True,
+                )
         out = args.json or "benchmarks/results/time_to_quality_mnist.json"
     print(f"load at end {os.getloadavg()}")
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)

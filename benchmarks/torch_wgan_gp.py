@@ -77,18 +77,29 @@ def _deconv(in_channels, out_channels, bias):
 def mnist_nets(dim=64, latent_dim=LATENT_DIM):
     """The WGAN-GP paper's MNIST critic and generator: `(critic, generator)`."""
     critic = nn.Sequential(
-        nn.Conv2d(1, dim, 5, stride=2, padding=2), nn.LeakyReLU(0.2),
-        nn.Conv2d(dim, 2 * dim, 5, stride=2, padding=2), nn.LeakyReLU(0.2),
-        nn.Conv2d(2 * dim, 4 * dim, 5, stride=2, padding=2), nn.LeakyReLU(0.2),
-        nn.Flatten(), nn.Linear(4 * 4 * 4 * dim, 1),
+        nn.Conv2d(1, dim, 5, stride=2, padding=2),
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(dim, 2 * dim, 5, stride=2, padding=2),
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(2 * dim, 4 * dim, 5, stride=2, padding=2),
+        nn.LeakyReLU(0.2),
+        nn.Flatten(),
+        nn.Linear(4 * 4 * 4 * dim, 1),
     )
     generator = nn.Sequential(
-        nn.Linear(latent_dim, 4 * 4 * 4 * dim, bias=False), _bn1d(4 * 4 * 4 * dim), nn.ReLU(),
+        nn.Linear(latent_dim, 4 * 4 * 4 * dim, bias=False),
+        _bn1d(4 * 4 * 4 * dim),
+        nn.ReLU(),
         _Unflatten((4 * dim, 4, 4)),
-        _deconv(4 * dim, 2 * dim, bias=False), _bn2d(2 * dim), nn.ReLU(),
+        _deconv(4 * dim, 2 * dim, bias=False),
+        _bn2d(2 * dim),
+        nn.ReLU(),
         _CropTo7(),
-        _deconv(2 * dim, dim, bias=False), _bn2d(dim), nn.ReLU(),
-        _deconv(dim, 1, bias=True), nn.Tanh(),
+        _deconv(2 * dim, dim, bias=False),
+        _bn2d(dim),
+        nn.ReLU(),
+        _deconv(dim, 1, bias=True),
+        nn.Tanh(),
     )
     return critic, generator
 
@@ -97,18 +108,33 @@ def kerasio_nets(latent_dim=LATENT_DIM):
     """keras-io's WGAN-GP example's critic and generator: `(critic, generator)`."""
     critic = nn.Sequential(
         nn.ZeroPad2d(2),  # 28 -> 32
-        nn.Conv2d(1, 64, 5, stride=2, padding=2), nn.LeakyReLU(0.2),
-        nn.Conv2d(64, 128, 5, stride=2, padding=2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-        nn.Conv2d(128, 256, 5, stride=2, padding=2), nn.LeakyReLU(0.2), nn.Dropout(0.3),
-        nn.Conv2d(256, 512, 5, stride=2, padding=2), nn.LeakyReLU(0.2),
-        nn.Flatten(), nn.Dropout(0.2), nn.Linear(2 * 2 * 512, 1),
+        nn.Conv2d(1, 64, 5, stride=2, padding=2),
+        nn.LeakyReLU(0.2),
+        nn.Conv2d(64, 128, 5, stride=2, padding=2),
+        nn.LeakyReLU(0.2),
+        nn.Dropout(0.3),
+        nn.Conv2d(128, 256, 5, stride=2, padding=2),
+        nn.LeakyReLU(0.2),
+        nn.Dropout(0.3),
+        nn.Conv2d(256, 512, 5, stride=2, padding=2),
+        nn.LeakyReLU(0.2),
+        nn.Flatten(),
+        nn.Dropout(0.2),
+        nn.Linear(2 * 2 * 512, 1),
     )
-    layers = [nn.Linear(latent_dim, 4 * 4 * 256, bias=False), _bn1d(4 * 4 * 256), nn.LeakyReLU(0.2),
-              _Unflatten((256, 4, 4))]
+    layers = [
+        nn.Linear(latent_dim, 4 * 4 * 256, bias=False),
+        _bn1d(4 * 4 * 256),
+        nn.LeakyReLU(0.2),
+        _Unflatten((256, 4, 4)),
+    ]
     for in_channels, out_channels in ((256, 128), (128, 64), (64, 1)):
-        layers += [nn.Upsample(scale_factor=2, mode="nearest"),
-                   nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False), _bn2d(out_channels),
-                   nn.Tanh() if out_channels == 1 else nn.LeakyReLU(0.2)]
+        layers += [
+            nn.Upsample(scale_factor=2, mode="nearest"),
+            nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
+            _bn2d(out_channels),
+            nn.Tanh() if out_channels == 1 else nn.LeakyReLU(0.2),
+        ]
     generator = nn.Sequential(*layers, _Crop(2))  # 32 -> 28
     return critic, generator
 
@@ -142,8 +168,18 @@ class PlainStep:
             workaround when compiled graphs refuse double backward).
     """
 
-    def __init__(self, critic, generator, *, critic_steps=5, gp_weight=10.0, lr=1e-4, bf16=False,
-                 compile=None, latent_dim=LATENT_DIM):
+    def __init__(
+        self,
+        critic,
+        generator,
+        *,
+        critic_steps=5,
+        gp_weight=10.0,
+        lr=1e-4,
+        bf16=False,
+        compile=None,
+        latent_dim=LATENT_DIM,
+    ):
         self.critic, self.generator = critic, generator
         self.critic_steps, self.gp_weight, self.latent_dim = critic_steps, gp_weight, latent_dim
         self.d_opt = torch.optim.Adam(critic.parameters(), lr=lr, betas=(0.0, 0.9))

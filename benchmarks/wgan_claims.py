@@ -77,13 +77,21 @@ GENERATOR_NAMES = {
     "dcgan_no_bn": "DCGAN generator, no batch norm",
     "mlp": "MLP generator",
 }
-METHOD_NAMES = {"clip": "WGAN (clipping)", "gp": "WGAN-GP", "gan": "standard GAN",
-                "gan5": "standard GAN, 5 D steps"}
+METHOD_NAMES = {
+    "clip": "WGAN (clipping)",
+    "gp": "WGAN-GP",
+    "gan": "standard GAN",
+    "gan5": "standard GAN, 5 D steps",
+}
 # (generator, method) pairs: claims 1 and 3 use the first two, claim 2 all.
 RUNS = (
-    ("dcgan_bn", "clip"), ("dcgan_bn", "gp"), ("dcgan_bn", "gan"),
-    ("dcgan_no_bn", "clip"), ("dcgan_no_bn", "gan"),
-    ("mlp", "clip"), ("mlp", "gan"),
+    ("dcgan_bn", "clip"),
+    ("dcgan_bn", "gp"),
+    ("dcgan_bn", "gan"),
+    ("dcgan_no_bn", "clip"),
+    ("dcgan_no_bn", "gan"),
+    ("mlp", "clip"),
+    ("mlp", "gan"),
 )
 MIN_CLASS_SHARE = 0.02
 # --quick: tiny nets and few steps, to check the whole pipeline in CI.
@@ -93,21 +101,42 @@ FULL = {"steps": 1000, "eval_every": 50, "dim": 32, "mlp_units": 512, "batch_siz
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help=f"tiny nets, {QUICK['steps']} steps (about a minute)")
-    parser.add_argument("--steps", type=int, default=None, help=f"generator steps per run (full: {FULL['steps']})")
-    parser.add_argument("--eval-every", type=int, default=None,
-                        help=f"generator steps between evaluations (full: {FULL['eval_every']})")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"tiny nets, {QUICK['steps']} steps (about a minute)"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=None, help=f"generator steps per run (full: {FULL['steps']})"
+    )
+    parser.add_argument(
+        "--eval-every",
+        type=int,
+        default=None,
+        help=f"generator steps between evaluations (full: {FULL['eval_every']})",
+    )
     parser.add_argument("--out", default=os.path.join(ROOT, "benchmarks", "results", "wgan_claims"))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--runs", nargs="+", default=None, metavar="GENERATOR:METHOD",
-                        help="a subset of the runs, or extra ones: generator in "
-                             f"{GENERATORS}, method in {tuple(METHOD_NAMES)} (gan5: the standard GAN with "
-                             "5 discriminator steps per generator step, the WGANs' compute). Figures of "
-                             "claims 1 and 3 need dcgan_bn:clip and dcgan_bn:gp")
-    parser.add_argument("--clip-learning-rate", type=float, default=QUICK_CLIP["learning_rate"],
-                        help="clipping's RMSprop learning rate (default: the quick preset's %(default)g)")
-    parser.add_argument("--clip-value", type=float, default=QUICK_CLIP["clip_value"],
-                        help="clipping's c (default: the quick preset's %(default)g)")
+    parser.add_argument(
+        "--runs",
+        nargs="+",
+        default=None,
+        metavar="GENERATOR:METHOD",
+        help="a subset of the runs, or extra ones: generator in "
+        f"{GENERATORS}, method in {tuple(METHOD_NAMES)} (gan5: the standard GAN with "
+        "5 discriminator steps per generator step, the WGANs' compute). Figures of "
+        "claims 1 and 3 need dcgan_bn:clip and dcgan_bn:gp",
+    )
+    parser.add_argument(
+        "--clip-learning-rate",
+        type=float,
+        default=QUICK_CLIP["learning_rate"],
+        help="clipping's RMSprop learning rate (default: the quick preset's %(default)g)",
+    )
+    parser.add_argument(
+        "--clip-value",
+        type=float,
+        default=QUICK_CLIP["clip_value"],
+        help="clipping's c (default: the quick preset's %(default)g)",
+    )
     args = parser.parse_args(argv)
     for name in ("clip_learning_rate", "clip_value"):
         if not getattr(args, name) > 0:
@@ -124,7 +153,9 @@ def parse_args(argv=None):
                 parser.error(f"--{name.replace('_', '-')} must be at least 1. Received: {value}")
             config[name] = value
     if config["steps"] % config["eval_every"]:
-        parser.error(f"--steps ({config['steps']}) must be a multiple of --eval-every ({config['eval_every']})")
+        parser.error(
+            f"--steps ({config['steps']}) must be a multiple of --eval-every ({config['eval_every']})"
+        )
     args.config = config
     return args
 
@@ -138,10 +169,16 @@ def build(generator_kind, method, config, seed, clip=QUICK_CLIP):
     else:
         generator = mnist_generator(LATENT_DIM, dim=dim, batch_normalization=generator_kind == "dcgan_bn")
     if method == "clip":
-        model = kw.WGAN(critic, generator, critic_steps=clip.get("critic_steps", 5),
-                        clip_value=clip["clip_value"], seed=seed)
-        optimizers = [keras.optimizers.RMSprop(clip["learning_rate"], rho=0.99, epsilon=1e-8)
-                      for _ in range(2)]
+        model = kw.WGAN(
+            critic,
+            generator,
+            critic_steps=clip.get("critic_steps", 5),
+            clip_value=clip["clip_value"],
+            seed=seed,
+        )
+        optimizers = [
+            keras.optimizers.RMSprop(clip["learning_rate"], rho=0.99, epsilon=1e-8) for _ in range(2)
+        ]
     elif method == "gp":
         model = kw.WGANGP(critic, generator, critic_steps=5, seed=seed)
         optimizers = [keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9) for _ in range(2)]
@@ -210,12 +247,18 @@ def correlations(estimates, fcds):
 def train(generator_kind, method, config, train_images, evaluator, args):
     clip = {**QUICK_CLIP, "learning_rate": args.clip_learning_rate, "clip_value": args.clip_value}
     model = build(generator_kind, method, config, args.seed, clip)
-    dataset = make_image_dataset(train_images, config["batch_size"], value_range=VALUE_RANGE, seed=args.seed,
-                                 repeat=True)
+    dataset = make_image_dataset(
+        train_images, config["batch_size"], value_range=VALUE_RANGE, seed=args.seed, repeat=True
+    )
     clock = TrainingClock()
     quality = QualityMetric(evaluator.fcd, name="fcd")
-    history = model.fit(dataset, epochs=config["steps"] // config["eval_every"],
-                        steps_per_epoch=config["eval_every"], callbacks=[clock, quality], verbose=0)
+    history = model.fit(
+        dataset,
+        epochs=config["steps"] // config["eval_every"],
+        steps_per_epoch=config["eval_every"],
+        callbacks=[clock, quality],
+        verbose=0,
+    )
     samples = model.generate(evaluator.n, seed=evaluator.seed)
     counts = evaluator.class_counts(samples)
     grid = os.path.join(args.out, f"samples_{generator_kind}_{method}.png")
@@ -236,10 +279,16 @@ def train(generator_kind, method, config, train_images, evaluator, args):
         run["correlation"] = correlations(run["wasserstein_estimate"], run["fcd"])
     finite = np.isfinite(run["fcd"]).all() and np.isfinite(run["critic_loss"]).all()
     run["finite"] = bool(finite)
-    print(f"{GENERATOR_NAMES[generator_kind]:32s} {METHOD_NAMES[method]:16s} FCD {run['fcd'][-1]:7.1f} "
-          f"(best {min(run['fcd']):.1f}), {run['classes']} classes, {run['seconds'][-1]:.0f} s"
-          + (f", W-FCD pearson {run['correlation']['pearson']}, spearman {run['correlation']['spearman']}"
-             if "correlation" in run else ""), flush=True)
+    print(
+        f"{GENERATOR_NAMES[generator_kind]:32s} {METHOD_NAMES[method]:16s} FCD {run['fcd'][-1]:7.1f} "
+        f"(best {min(run['fcd']):.1f}), {run['classes']} classes, {run['seconds'][-1]:.0f} s"
+        + (
+            f", W-FCD pearson {run['correlation']['pearson']}, spearman {run['correlation']['spearman']}"
+            if "correlation" in run
+            else ""
+        ),
+        flush=True,
+    )
     return run
 
 
@@ -303,14 +352,20 @@ def main(argv=None):
     config = args.config
     os.makedirs(args.out, exist_ok=True)
     start = time.time()
-    report = {"command": "python benchmarks/wgan_claims.py " + " ".join(sys.argv[1:] if argv is None else argv),
-              "config": config,
-              "clip": {**QUICK_CLIP, "learning_rate": args.clip_learning_rate, "clip_value": args.clip_value}, "machine_at_start": machine()}
+    report = {
+        "command": "python benchmarks/wgan_claims.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "config": config,
+        "clip": {**QUICK_CLIP, "learning_rate": args.clip_learning_rate, "clip_value": args.clip_value},
+        "machine_at_start": machine(),
+    }
     mnist = load_mnist(allow_download=False, verbose=False)
     train_images, heldout_images = split_holdout(mnist.images, holdout=1000, seed=args.seed)
     evaluator = Evaluator(heldout_images, config["eval_samples"], args.seed)
     report["real_classes"] = distinct_classes(evaluator.real_classes)
-    print(f"{len(train_images)} training digits; held-out digits show {report['real_classes']} classes", flush=True)
+    print(
+        f"{len(train_images)} training digits; held-out digits show {report['real_classes']} classes",
+        flush=True,
+    )
 
     runs = []
     for generator_kind, method in args.runs:
@@ -320,8 +375,14 @@ def main(argv=None):
     by_key = {(run["generator"], run["method"]): run for run in runs}
     report["runs"] = runs
     report["table"] = [
-        {"generator": g, "method": m, "fcd": by_key[g, m]["fcd"][-1], "best_fcd": min(by_key[g, m]["fcd"]),
-         "classes": by_key[g, m]["classes"], "seconds": by_key[g, m]["seconds"][-1]}
+        {
+            "generator": g,
+            "method": m,
+            "fcd": by_key[g, m]["fcd"][-1],
+            "best_fcd": min(by_key[g, m]["fcd"]),
+            "classes": by_key[g, m]["classes"],
+            "seconds": by_key[g, m]["seconds"][-1],
+        }
         for g, m in args.runs
     ]
     report["figures"] = []
@@ -340,8 +401,10 @@ def main(argv=None):
     print(f"\n| generator | method | FCD at {config['steps']} steps | best FCD | classes | seconds |")
     print("|---|---|---|---|---|---|")
     for row in report["table"]:
-        print(f"| {GENERATOR_NAMES[row['generator']]} | {METHOD_NAMES[row['method']]} | {row['fcd']:.1f} | "
-              f"{row['best_fcd']:.1f} | {row['classes']} | {row['seconds']:.0f} |")
+        print(
+            f"| {GENERATOR_NAMES[row['generator']]} | {METHOD_NAMES[row['method']]} | {row['fcd']:.1f} | "
+            f"{row['best_fcd']:.1f} | {row['classes']} | {row['seconds']:.0f} |"
+        )
     print(f"\ndone in {report['total_minutes']:.1f} min; results in {args.out}", flush=True)
     return report
 

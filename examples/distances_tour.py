@@ -87,19 +87,10 @@ print(f"positions: {positions}")
 print(f"P_r:       {p}")
 print(f"P_g:       {q}")
 print(f"KL(P_r || P_g) = {kl_divergence(p, q)}")
-print(
-    f"JS(P_r, P_g)   = {js_divergence(p, q):.4f}"
-    f"  (log 2 = {math.log(2.0):.4f})"
-)
+print(f"JS(P_r, P_g)   = {js_divergence(p, q):.4f}  (log 2 = {math.log(2.0):.4f})")
 print(f"TV(P_r, P_g)   = {total_variation(p, q):g}")
-print(
-    f"W(P_r, P_g)    = {wasserstein_1d(p, q):g}"
-    "  (0.5 * |2 - 3| + 0.5 * |8 - 7|)"
-)
-print(
-    "Sample-based W on the same histograms: "
-    f"{wasserstein_distance(positions, positions, p, q):g}"
-)
+print(f"W(P_r, P_g)    = {wasserstein_1d(p, q):g}  (0.5 * |2 - 3| + 0.5 * |8 - 7|)")
+print(f"Sample-based W on the same histograms: {wasserstein_distance(positions, positions, p, q):g}")
 print(
     "The supports do not overlap, so KL is infinite and JS and TV sit at their "
     "maxima;\nonly W measures how far the blocks have to travel."
@@ -109,10 +100,7 @@ print(
 section("4. Parallel lines: P_0 = (0, Z) versus P_theta = (theta, Z)")
 num_samples = 500
 reference = sample_parallel_lines(0.0, num_samples, seed=0)
-header = (
-    f"{'theta':>6} {'KL':>6} {'JS':>7} {'TV':>4} {'W':>6}"
-    f" {'W (shared Z)':>13} {'W (new Z)':>10}"
-)
+header = f"{'theta':>6} {'KL':>6} {'JS':>7} {'TV':>4} {'W':>6} {'W (shared Z)':>13} {'W (new Z)':>10}"
 print(header)
 for theta in [0.0, 0.1, 0.5, 1.0, -2.0]:
     closed_form = parallel_lines_distances(theta)

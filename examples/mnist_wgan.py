@@ -58,58 +58,100 @@ QUICK_CLIP = {"learning_rate": 1e-3, "clip_value": 0.02}
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--variant", choices=["gp", "clip"], default="gp",
-                        help="WGAN-GP (gradient penalty) or WGAN (weight clipping)")
+    parser.add_argument(
+        "--variant",
+        choices=["gp", "clip"],
+        default="gp",
+        help="WGAN-GP (gradient penalty) or WGAN (weight clipping)",
+    )
     parser.add_argument("--epochs", type=int, default=None, help="default 20 (--quick: 4)")
-    parser.add_argument("--steps-per-epoch", type=int, default=None,
-                        help="generator steps per epoch (default: one pass over the data; --quick: 75)")
+    parser.add_argument(
+        "--steps-per-epoch",
+        type=int,
+        default=None,
+        help="generator steps per epoch (default: one pass over the data; --quick: 75)",
+    )
     parser.add_argument("--batch-size", type=int, default=64, help="samples per critic iteration (m)")
-    parser.add_argument("--critic-steps", type=int, default=None,
-                        help="critic iterations per generator iteration (default 5)")
-    parser.add_argument("--learning-rate", type=float, default=None,
-                        help="both optimizers' learning rate (default: gp 1e-4, --quick 2e-4; "
-                             f"clip: the paper's 5e-5, --quick {QUICK_CLIP['learning_rate']:g})")
-    parser.add_argument("--clip-value", type=float, default=None,
-                        help="clip only: the critic's weights stay in [-c, c] (default: the paper's 0.01; "
-                             f"--quick {QUICK_CLIP['clip_value']:g})")
-    parser.add_argument("--dim", type=int, default=None, help="network width: the paper's DIM, 64 (--quick: 32)")
+    parser.add_argument(
+        "--critic-steps", type=int, default=None, help="critic iterations per generator iteration (default 5)"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=None,
+        help="both optimizers' learning rate (default: gp 1e-4, --quick 2e-4; "
+        f"clip: the paper's 5e-5, --quick {QUICK_CLIP['learning_rate']:g})",
+    )
+    parser.add_argument(
+        "--clip-value",
+        type=float,
+        default=None,
+        help="clip only: the critic's weights stay in [-c, c] (default: the paper's 0.01; "
+        f"--quick {QUICK_CLIP['clip_value']:g})",
+    )
+    parser.add_argument(
+        "--dim", type=int, default=None, help="network width: the paper's DIM, 64 (--quick: 32)"
+    )
     parser.add_argument("--latent-dim", type=int, default=128)
     parser.add_argument("--out", default=os.path.join("runs", "mnist_wgan"))
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the run in --out from its last completed epoch")
-    parser.add_argument("--export", default=None, metavar="DIR",
-                        help="where to export the generator (default: OUT/export/mnist_generator)")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the run in --out from its last completed epoch"
+    )
+    parser.add_argument(
+        "--export",
+        default=None,
+        metavar="DIR",
+        help="where to export the generator (default: OUT/export/mnist_generator)",
+    )
     parser.add_argument("--jit-compile", choices=["auto", "true", "false"], default="auto")
-    parser.add_argument("--dtype-policy", choices=["float32", "mixed_bfloat16", "mixed_float16"],
-                        default="float32",
-                        help="the networks' precision. mixed_bfloat16: about 2x faster on CPUs with "
-                             "AVX-512 BF16 or AMX and on recent GPUs; mixed_float16: GPUs (with loss "
-                             "scaling; emulated and slow on most CPUs). Scores, penalty and losses "
-                             "stay float32")
-    parser.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
-                        help="default: one device; mirrored: tf.distribute.MirroredStrategy over all local "
-                             "GPUs (or the CPU); multiworker: tf.distribute.MultiWorkerMirroredStrategy, "
-                             "one process per machine, each with its TF_CONFIG environment variable "
-                             "(cluster addresses and this worker's index). --batch-size is the global "
-                             "batch, split evenly across all replicas")
+    parser.add_argument(
+        "--dtype-policy",
+        choices=["float32", "mixed_bfloat16", "mixed_float16"],
+        default="float32",
+        help="the networks' precision. mixed_bfloat16: about 2x faster on CPUs with "
+        "AVX-512 BF16 or AMX and on recent GPUs; mixed_float16: GPUs (with loss "
+        "scaling; emulated and slow on most CPUs). Scores, penalty and losses "
+        "stay float32",
+    )
+    parser.add_argument(
+        "--strategy",
+        choices=["default", "mirrored", "multiworker"],
+        default="default",
+        help="default: one device; mirrored: tf.distribute.MirroredStrategy over all local "
+        "GPUs (or the CPU); multiworker: tf.distribute.MultiWorkerMirroredStrategy, "
+        "one process per machine, each with its TF_CONFIG environment variable "
+        "(cluster addresses and this worker's index). --batch-size is the global "
+        "batch, split evenly across all replicas",
+    )
     parser.add_argument("--data", default=None, metavar="PATH", help="mnist.npz or a folder of IDX files")
     parser.add_argument("--holdout", type=int, default=1000, help="digits held out for validation")
-    parser.add_argument("--fcd-every", type=int, default=None, metavar="K",
-                        help="log the Frechet classifier distance every K epochs, 0 for never "
-                             "(default 1; --quick: 0)")
-    parser.add_argument("--conditional", action="store_true",
-                        help="a conditional WGAN (labels in, projection critic): ask for a digit; logs "
-                             "conditional_accuracy with the FCD")
-    parser.add_argument("--quick", action="store_true",
-                        help="a short run (about 3 minutes on 2 CPU cores) with a narrower network")
+    parser.add_argument(
+        "--fcd-every",
+        type=int,
+        default=None,
+        metavar="K",
+        help="log the Frechet classifier distance every K epochs, 0 for never (default 1; --quick: 0)",
+    )
+    parser.add_argument(
+        "--conditional",
+        action="store_true",
+        help="a conditional WGAN (labels in, projection critic): ask for a digit; logs "
+        "conditional_accuracy with the FCD",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run (about 3 minutes on 2 CPU cores) with a narrower network",
+    )
     args = parser.parse_args(argv)
     # --quick: narrower nets (a quarter of the work per step), a higher
     # learning rate and fewer steps, so that digits start to form within
     # minutes on a CPU.
     defaults = (
         {"epochs": 4, "steps_per_epoch": 75, "dim": 32, "fcd_every": 0}
-        if args.quick else {"epochs": 20, "dim": 64, "fcd_every": 1}
+        if args.quick
+        else {"epochs": 20, "dim": 64, "fcd_every": 1}
     )
     if args.quick and args.variant == "clip":
         defaults.update(QUICK_CLIP)
@@ -139,8 +181,10 @@ def check_output_folder(args):
     """Never destroys an earlier run: a used folder needs --resume."""
     used = os.path.isdir(args.out) and os.listdir(args.out)
     if used and not args.resume:
-        sys.exit(f"error: {args.out} already holds a run. Pass --resume to continue it, "
-                 "or --out to start a new one elsewhere.")
+        sys.exit(
+            f"error: {args.out} already holds a run. Pass --resume to continue it, "
+            "or --out to start a new one elsewhere."
+        )
     if args.resume and not used:
         sys.exit(f"error: --resume given, but {args.out} holds no run to continue.")
 
@@ -162,9 +206,11 @@ def make_strategy(args):
     if args.strategy == "mirrored":
         return tf.distribute.MirroredStrategy()
     if "TF_CONFIG" not in os.environ:
-        sys.exit("error: --strategy multiworker needs the TF_CONFIG environment variable, e.g. "
-                 'TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
-                 '"task": {"type": "worker", "index": 0}}\'')
+        sys.exit(
+            "error: --strategy multiworker needs the TF_CONFIG environment variable, e.g. "
+            'TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
+            '"task": {"type": "worker", "index": 0}}\''
+        )
     return tf.distribute.MultiWorkerMirroredStrategy()
 
 
@@ -178,21 +224,29 @@ def build_model(args):
         # BatchNormalization in the generator (the official code has it in its
         # clipping mode only) is harmless to the penalty, which differentiates
         # the critic alone, and forms digits in fewer steps.
-        generator = mnist_generator(args.latent_dim, dim=args.dim, output_activation="tanh",
-                                    num_classes=args.num_classes)
+        generator = mnist_generator(
+            args.latent_dim, dim=args.dim, output_activation="tanh", num_classes=args.num_classes
+        )
     finally:
         keras.config.set_dtype_policy(previous_policy)
     if args.variant == "gp":
         # The official MNIST code's Adam(beta_1=0.5); the quick run doubles
         # the learning rate.
         learning_rate = args.learning_rate or (2e-4 if args.quick else 1e-4)
-        model = kw.WGANGP(critic, generator, critic_steps=args.critic_steps, seed=args.seed,
-                          num_classes=args.num_classes)
+        model = kw.WGANGP(
+            critic, generator, critic_steps=args.critic_steps, seed=args.seed, num_classes=args.num_classes
+        )
         optimizers = [keras.optimizers.Adam(learning_rate, beta_1=0.5, beta_2=0.9) for _ in range(2)]
     else:
         clip = {} if args.clip_value is None else {"clip_value": args.clip_value}
-        model = kw.WGAN(critic, generator, critic_steps=args.critic_steps, seed=args.seed,
-                        num_classes=args.num_classes, **clip)
+        model = kw.WGAN(
+            critic,
+            generator,
+            critic_steps=args.critic_steps,
+            seed=args.seed,
+            num_classes=args.num_classes,
+            **clip,
+        )
         optimizers = [None, None]  # The paper's RMSprop(5e-5).
         if args.learning_rate is not None:
             # The paper's RMSprop settings at another learning rate.
@@ -200,8 +254,7 @@ def build_model(args):
             for optimizer in optimizers:
                 optimizer.learning_rate = args.learning_rate
     jit_compile = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
-    model.compile(critic_optimizer=optimizers[0], generator_optimizer=optimizers[1],
-                  jit_compile=jit_compile)
+    model.compile(critic_optimizer=optimizers[0], generator_optimizer=optimizers[1], jit_compile=jit_compile)
     return model
 
 
@@ -242,30 +295,44 @@ def main(argv=None):
     train_images, heldout_images = split_holdout(mnist.images, holdout=args.holdout, seed=args.seed)
     # A conditional model trains on (image, label) pairs: the same split.
     train_labels, heldout_labels = (
-        split_holdout(mnist.labels, holdout=args.holdout, seed=args.seed) if args.conditional else (None, None))
+        split_holdout(mnist.labels, holdout=args.holdout, seed=args.seed)
+        if args.conditional
+        else (None, None)
+    )
     # With a fixed number of steps per epoch the data repeat; without, an
     # epoch is one pass over them.
     if importlib.util.find_spec("tensorflow"):
-        train = make_image_dataset(train_images, args.batch_size, value_range=VALUE_RANGE, seed=args.seed,
-                                   repeat=args.steps_per_epoch is not None, labels=train_labels)
-        heldout = make_image_dataset(heldout_images, args.batch_size, value_range=VALUE_RANGE, shuffle=False,
-                                     labels=heldout_labels)
+        train = make_image_dataset(
+            train_images,
+            args.batch_size,
+            value_range=VALUE_RANGE,
+            seed=args.seed,
+            repeat=args.steps_per_epoch is not None,
+            labels=train_labels,
+        )
+        heldout = make_image_dataset(
+            heldout_images, args.batch_size, value_range=VALUE_RANGE, shuffle=False, labels=heldout_labels
+        )
     else:  # JAX without TensorFlow: the same batches from NumPy.
         train = numpy_batches(train_images, args.batch_size, args.seed, train_labels)
         heldout = np.asarray(scale_images(heldout_images, VALUE_RANGE))
         if args.conditional:
             heldout = (heldout, heldout_labels)
-        args.steps_per_epoch = args.steps_per_epoch or len(train_images) // (args.batch_size * args.critic_steps)
+        args.steps_per_epoch = args.steps_per_epoch or len(train_images) // (
+            args.batch_size * args.critic_steps
+        )
     print(f"training on {len(train_images)} digits, {len(heldout_images)} held out")
 
     # 2. The model: the WGAN-GP paper's MNIST critic and generator, built and
     #    compiled inside the strategy's scope (variables mirrored on every replica).
     with strategy.scope() if strategy else contextlib.nullcontext():
         wgan = build_model(args)
-    print(f"{type(wgan).__name__}: critic {wgan.critic.count_params():,} parameters, "
-          f"generator {wgan.generator.count_params():,}, {args.dtype_policy}, jit_compile={wgan.jit_compile}, "
-          f"{strategy.num_replicas_in_sync if strategy else 1} replica(s) ({args.strategy} strategy), "
-          f"Keras backend {keras.backend.backend()}")
+    print(
+        f"{type(wgan).__name__}: critic {wgan.critic.count_params():,} parameters, "
+        f"generator {wgan.generator.count_params():,}, {args.dtype_policy}, jit_compile={wgan.jit_compile}, "
+        f"{strategy.num_replicas_in_sync if strategy else 1} replica(s) ({args.strategy} strategy), "
+        f"Keras backend {keras.backend.backend()}"
+    )
 
     # 3. Fault tolerance and monitoring. StopOnNonFinite comes first: at a
     #    NaN loss it stops before anything saves the diverged weights. The
@@ -279,19 +346,30 @@ def main(argv=None):
         kw.callbacks.AtomicBackupAndRestore(os.path.join(out, "backup"), delete_checkpoint=False),
         kw.callbacks.AtomicModelCheckpoint(checkpoint_path),  # every worker; the chief writes
     ]
-    sample_grid = kw.callbacks.SampleGrid(os.path.join(out, "samples"), seed=args.seed, value_range=VALUE_RANGE)
+    sample_grid = kw.callbacks.SampleGrid(
+        os.path.join(out, "samples"), seed=args.seed, value_range=VALUE_RANGE
+    )
     if chief and args.fcd_every:
         # Sample quality next to the W estimate: the Frechet distance in the
         # features of a small MNIST classifier (trained once, then cached).
         # It writes into the epoch's logs, so it comes before the loggers.
-        callbacks.append(kw.evaluation.QualityMetric.frechet(
-            heldout_images, n=min(1000, len(heldout_images)), value_range=VALUE_RANGE, every=args.fcd_every))
+        callbacks.append(
+            kw.evaluation.QualityMetric.frechet(
+                heldout_images,
+                n=min(1000, len(heldout_images)),
+                value_range=VALUE_RANGE,
+                every=args.fcd_every,
+            )
+        )
     if chief and args.conditional:
         # Does the generator draw the digit asked for? The same classifier
         # as the FCD's judges 100 samples per class (at the first and last
         # epoch only when the FCD is off).
-        callbacks.append(kw.evaluation.QualityMetric.conditional_accuracy(
-            n_per_class=100, value_range=VALUE_RANGE, every=args.fcd_every or args.epochs))
+        callbacks.append(
+            kw.evaluation.QualityMetric.conditional_accuracy(
+                n_per_class=100, value_range=VALUE_RANGE, every=args.fcd_every or args.epochs
+            )
+        )
     if chief:
         callbacks += [
             keras.callbacks.CSVLogger(csv_path, append=args.resume),
@@ -302,9 +380,14 @@ def main(argv=None):
     # 4. Train: one step is `critic_steps` critic updates and one generator update.
     start = time.time()
     try:
-        wgan.fit(train, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
-                 validation_data=heldout, callbacks=callbacks,
-                 verbose="auto" if chief else 2)
+        wgan.fit(
+            train,
+            epochs=args.epochs,
+            steps_per_epoch=args.steps_per_epoch,
+            validation_data=heldout,
+            callbacks=callbacks,
+            verbose="auto" if chief else 2,
+        )
     except kw.callbacks.NonFiniteLossError as error:
         sys.exit(f"error: {error}\nThe last good state: {checkpoint_path} and {os.path.join(out, 'backup')}.")
     minutes = (time.time() - start) / 60

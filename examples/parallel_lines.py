@@ -116,9 +116,7 @@ class ParallelLine(keras.layers.Layer):
 
     def __init__(self, theta, **kwargs):
         super().__init__(**kwargs)
-        self.theta = self.add_weight(
-            shape=(), initializer=keras.initializers.Constant(theta), name="theta"
-        )
+        self.theta = self.add_weight(shape=(), initializer=keras.initializers.Constant(theta), name="theta")
 
     def call(self, latent):
         height = 0.5 * (1.0 + ops.erf(latent / math.sqrt(2.0)))
@@ -227,7 +225,9 @@ def part_b(folder, steps, seed):
         exact = parallel_lines_distances(theta).w
         predicted = exact * (1.0 + exact / (2.0 * GP_WEIGHT))
         estimates.append(estimate)
-        print(f"{theta:>6.2f} {exact:>8.4f} {estimate:>9.4f} {predicted:>15.4f} {estimate / exact - 1:>+7.1%}")
+        print(
+            f"{theta:>6.2f} {exact:>8.4f} {estimate:>9.4f} {predicted:>15.4f} {estimate / exact - 1:>+7.1%}"
+        )
 
     figure = Figure(figsize=(4.8, 3.8), layout="constrained")
     axes = figure.subplots()
@@ -362,10 +362,14 @@ def part_c(folder, warmup, steps, learning_rate, seed):
     tail = max(1, steps // 10)
     print(f"final theta WGAN-GP = {wgan_thetas[-1]:.4f}")
     print(f"final theta GAN = {gan_thetas[-1]:.4f}")
-    print(f"mean |theta| over the last {tail} steps: WGAN-GP {np.mean(np.abs(wgan_thetas[-tail:])):.4f}, "
-          f"GAN {np.mean(np.abs(gan_thetas[-tail:])):.4f}")
-    print(f"mean |grad| over all steps: WGAN-GP {np.mean(np.abs(wgan_gradients)):.3e}, "
-          f"GAN {np.mean(np.abs(gan_gradients)):.3e}")
+    print(
+        f"mean |theta| over the last {tail} steps: WGAN-GP {np.mean(np.abs(wgan_thetas[-tail:])):.4f}, "
+        f"GAN {np.mean(np.abs(gan_thetas[-tail:])):.4f}"
+    )
+    print(
+        f"mean |grad| over all steps: WGAN-GP {np.mean(np.abs(wgan_gradients)):.3e}, "
+        f"GAN {np.mean(np.abs(gan_gradients)):.3e}"
+    )
     print(f"training time: WGAN-GP {wgan_seconds:.1f} s, GAN {gan_seconds:.1f} s")
     print(
         "While the lines are apart the critic's slope is about 1 whatever their distance, so theta\n"

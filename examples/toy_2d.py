@@ -85,18 +85,33 @@ CRITIC_STEPS = 5
 def parse_arguments(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", choices=DATASETS + ("all",), default="8gaussians")
-    parser.add_argument("--steps", type=int, default=None, help="generator steps per model (default 3000, quick 300)")
-    parser.add_argument("--units", type=int, default=None, help="width of the 3 hidden layers (default 128, quick 128; gan_toy.py: 512)")
+    parser.add_argument(
+        "--steps", type=int, default=None, help="generator steps per model (default 3000, quick 300)"
+    )
+    parser.add_argument(
+        "--units",
+        type=int,
+        default=None,
+        help="width of the 3 hidden layers (default 128, quick 128; gan_toy.py: 512)",
+    )
     parser.add_argument(
         "--checkpoints", type=int, default=None, help="W1 measurements during training (default 12, quick 6)"
     )
     parser.add_argument(
-        "--eval-points", type=int, default=None, help="points per set for the exact W1 (default 2000, quick 1000)"
+        "--eval-points",
+        type=int,
+        default=None,
+        help="points per set for the exact W1 (default 2000, quick 1000)",
     )
     parser.add_argument(
-        "--gp-weight", type=float, default=0.1, help="WGAN-GP's lambda (gan_toy.py: 0.1; the paper's default: 10)"
+        "--gp-weight",
+        type=float,
+        default=0.1,
+        help="WGAN-GP's lambda (gan_toy.py: 0.1; the paper's default: 10)",
     )
-    parser.add_argument("--quick", action="store_true", help="smaller nets and fewer steps (tests, a first look)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller nets and fewer steps (tests, a first look)"
+    )
     parser.add_argument("--out", default="runs/toy_2d", help="folder for the figures")
     parser.add_argument(
         "--overwrite",
@@ -207,7 +222,9 @@ def train(label, build, dataset, args, reference):
         )
         return record
 
-    print(f"{'model':>8} {'step':>6} {'W est. (fit)':>14} {'W est. (eval)':>14} {'exact W1':>10} {'time s':>7}")
+    print(
+        f"{'model':>8} {'step':>6} {'W est. (fit)':>14} {'W est. (eval)':>14} {'exact W1':>10} {'time s':>7}"
+    )
     start = time.perf_counter()
     records = [measure(0, math.nan)]
     step = 0
@@ -227,8 +244,12 @@ def summarize(label, records, seconds):
     r_logged = pearson([r["logged"] for r in trained], exact)
     r_held_out = pearson([r["held_out"] for r in trained], exact)
     print(f"{label}: exact W1 {records[0]['exact']:.4f} -> {records[-1]['exact']:.4f} in {seconds:.1f} s")
-    print(f"{label}: Pearson r(W estimate from fit, exact W1) = {r_logged:.3f} over {len(trained)} checkpoints")
-    print(f"{label}: Pearson r(held-out W estimate, exact W1) = {r_held_out:.3f} over {len(trained)} checkpoints")
+    print(
+        f"{label}: Pearson r(W estimate from fit, exact W1) = {r_logged:.3f} over {len(trained)} checkpoints"
+    )
+    print(
+        f"{label}: Pearson r(held-out W estimate, exact W1) = {r_held_out:.3f} over {len(trained)} checkpoints"
+    )
     return r_logged
 
 
@@ -253,7 +274,11 @@ def plot(dataset, results, reference, args, folder):
         top.scatter(*reference[:1000].T, s=3, color="orange", label="real")
         generated = model.generate(1000, seed=args.seed + 7)
         top.scatter(*generated.T, s=3, color="white", edgecolors="none", label="generated")
-        top.set(title=f"{label} on {dataset}, step {records[-1]['step']}", xlim=(-limit, limit), ylim=(-limit, limit))
+        top.set(
+            title=f"{label} on {dataset}, step {records[-1]['step']}",
+            xlim=(-limit, limit),
+            ylim=(-limit, limit),
+        )
         top.set_aspect("equal")
         top.legend(loc="upper right", markerscale=3, fontsize=8)
 
@@ -265,7 +290,9 @@ def plot(dataset, results, reference, args, folder):
         # the estimates get their own axis. Step 0's untrained critic is left out.
         twin = bottom.twinx()
         twin.plot(steps[1:], [r["logged"] for r in records[1:]], "s--", color="C3", label="W estimate (fit)")
-        twin.plot(steps[1:], [r["held_out"] for r in records[1:]], "^:", color="C1", label="W estimate (held out)")
+        twin.plot(
+            steps[1:], [r["held_out"] for r in records[1:]], "^:", color="C1", label="W estimate (held out)"
+        )
         twin.set_ylabel("critic's W estimate")
         lines = bottom.get_lines() + twin.get_lines()
         bottom.legend(

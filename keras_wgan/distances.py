@@ -85,9 +85,7 @@ def js_divergence(p, q):
     """
     p, q = _probability_pair(p, q)
     mixture = 0.5 * (p + q)
-    divergence = 0.5 * np.sum(special.rel_entr(p, mixture)) + 0.5 * np.sum(
-        special.rel_entr(q, mixture)
-    )
+    divergence = 0.5 * np.sum(special.rel_entr(p, mixture)) + 0.5 * np.sum(special.rel_entr(q, mixture))
     # Rounding can leave -1e-17 for identical inputs.
     return float(max(divergence, 0.0))
 
@@ -156,9 +154,7 @@ def wasserstein_1d(p, q, support=None):
                 f"p.shape={p.shape}"
             )
         if not np.all(np.isfinite(support)):
-            raise ValueError(
-                "Argument `support` must not contain NaN or infinite values."
-            )
+            raise ValueError("Argument `support` must not contain NaN or infinite values.")
         order = np.argsort(support, kind="stable")
         p, q, support = p[order], q[order], support[order]
         gaps = np.diff(support)
@@ -212,16 +208,12 @@ def wasserstein_distance(x, y, x_weights=None, y_weights=None):
     y_weights = _sample_weights(y_weights, len(y), "y_weights")
 
     if x.shape[1] == 1:
-        return float(
-            stats.wasserstein_distance(x[:, 0], y[:, 0], x_weights, y_weights)
-        )
+        return float(stats.wasserstein_distance(x[:, 0], y[:, 0], x_weights, y_weights))
     ot = _import_pot()
     # POT's default metric is the squared Euclidean distance, which would give
     # W2^2 instead of W1.
     cost = ot.dist(x, y, metric="euclidean")
-    return float(
-        ot.emd2(x_weights, y_weights, cost, numItermax=_EMD_MAX_ITERATIONS)
-    )
+    return float(ot.emd2(x_weights, y_weights, cost, numItermax=_EMD_MAX_ITERATIONS))
 
 
 def _probability_pair(p, q):
@@ -261,9 +253,7 @@ def _sample_set(values, name):
             f"dimension at least 1. Received: {name}.shape={array.shape}"
         )
     if not np.all(np.isfinite(array)):
-        raise ValueError(
-            f"Argument `{name}` must not contain NaN or infinite values."
-        )
+        raise ValueError(f"Argument `{name}` must not contain NaN or infinite values.")
     return array
 
 
@@ -285,14 +275,9 @@ def _sample_weights(weights, num_samples, name):
 
 def _check_weights(weights, name):
     if not np.all(np.isfinite(weights)):
-        raise ValueError(
-            f"Argument `{name}` must not contain NaN or infinite values."
-        )
+        raise ValueError(f"Argument `{name}` must not contain NaN or infinite values.")
     if np.any(weights < 0):
-        raise ValueError(
-            f"Argument `{name}` must be non-negative. Received: "
-            f"min({name})={weights.min()!r}"
-        )
+        raise ValueError(f"Argument `{name}` must be non-negative. Received: min({name})={weights.min()!r}")
     total = weights.sum()
     if abs(total - 1.0) > _SUM_TOLERANCE:
         raise ValueError(

@@ -76,7 +76,7 @@ def test_jax_train_loop_runs_the_same_steps_as_fit():
     # Step k gets real batches 2k and 2k+1, stacked as (batch, critic_steps, ...), as fit groups them.
     loop.run([np.stack(list(batches[2 * k : 2 * k + 2]), axis=1) for k in range(2)])
     loop.sync_to_model()
-    for a, b in zip(fitted.get_weights(), looped.get_weights()):
+    for a, b in zip(fitted.get_weights(), looped.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert int(looped.generator_optimizer.iterations) == 2
     assert all(math.isfinite(v) for v in loop.last_logs().values())
@@ -102,7 +102,9 @@ try:
     import torch_wgan_gp
 except ImportError:  # PyTorch is an optional dependency of the GPU benchmark only.
     torch = None
-requires_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed (only the GPU benchmark needs it)")
+requires_torch = pytest.mark.skipif(
+    torch is None, reason="PyTorch is not installed (only the GPU benchmark needs it)"
+)
 
 
 def _keras_layout(parameter, owner):
@@ -144,8 +146,12 @@ def test_torch_nets_match_the_keras_nets_layer_for_layer(nets):
     z = torch.zeros(2, 128)
     assert tuple(torch_generator(z).shape) == (2, 1, 28, 28)
     assert tuple(torch_critic(torch.zeros(2, 1, 28, 28)).shape) == (2, 1)
-    batch_norms = [m for m in torch_generator.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    assert batch_norms and all(m.momentum == 0.01 and m.eps == 1e-3 for m in batch_norms)  # Keras's 0.99, 1e-3
+    batch_norms = [
+        m for m in torch_generator.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)
+    ]
+    assert batch_norms and all(
+        m.momentum == 0.01 and m.eps == 1e-3 for m in batch_norms
+    )  # Keras's 0.99, 1e-3
 
 
 @requires_torch
@@ -160,7 +166,10 @@ def test_gradient_penalty_of_a_linear_critic_is_the_weight_norm_term():
     # Differentiable with respect to the weights: d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||.
     penalty.backward()
     np.testing.assert_allclose(
-        weight.grad.numpy(), (2 * (weight.norm() - 1) * weight / weight.norm()).detach().numpy(), rtol=1e-4, atol=1e-7
+        weight.grad.numpy(),
+        (2 * (weight.norm() - 1) * weight / weight.norm()).detach().numpy(),
+        rtol=1e-4,
+        atol=1e-7,
     )
 
 
@@ -178,7 +187,7 @@ def test_plain_step_trains_both_networks(bf16):
     before = [p.detach().clone() for p in moving]
     d_loss, g_loss = step(torch.rand(5, 4, 1, 28, 28) * 2 - 1)
     assert torch.isfinite(d_loss) and torch.isfinite(g_loss)
-    assert all(not torch.equal(a, b) for a, b in zip(before, moving))
+    assert all(not torch.equal(a, b) for a, b in zip(before, moving, strict=True))
     assert torch.equal(output_bias.detach(), before_bias)
     assert int(step.d_opt.state[next(critic.parameters())]["step"]) == 5
     assert int(step.g_opt.state[next(generator.parameters())]["step"]) == 1

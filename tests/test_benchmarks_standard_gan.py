@@ -35,7 +35,9 @@ def test_losses_agree_with_keras_binary_crossentropy():
     real, fake = logits
     expected = float(bce(np.ones_like(real), real)) + float(bce(np.zeros_like(fake), fake))
     assert float(discriminator_loss(real, fake)) == pytest.approx(expected, rel=1e-5)
-    assert float(non_saturating_generator_loss(fake)) == pytest.approx(float(bce(np.ones_like(fake), fake)), rel=1e-5)
+    assert float(non_saturating_generator_loss(fake)) == pytest.approx(
+        float(bce(np.ones_like(fake), fake)), rel=1e-5
+    )
 
 
 def test_fit_logs_the_losses_of_a_constant_discriminator(small_nets):

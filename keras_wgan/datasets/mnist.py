@@ -135,9 +135,7 @@ def load_mnist(path=None, *, allow_download=True, verbose=True):
                 fallback_reason += f", download failed ({error})"
             else:
                 images, labels = _validated(images, labels, "keras.datasets")
-                source = (
-                    f"keras.datasets.mnist ({len(images):,} training digits)"
-                )
+                source = f"keras.datasets.mnist ({len(images):,} training digits)"
                 return _report(MNISTData(images, labels, source), verbose)
         else:
             fallback_reason += f", {_DOWNLOAD_HOST} unreachable (offline?)"
@@ -145,9 +143,7 @@ def load_mnist(path=None, *, allow_download=True, verbose=True):
         fallback_reason += ", download not allowed"
 
     images, labels = _load_bundled()
-    return _report(
-        MNISTData(images, labels, _BUNDLED_SOURCE), verbose, fallback_reason
-    )
+    return _report(MNISTData(images, labels, _BUNDLED_SOURCE), verbose, fallback_reason)
 
 
 def _report(data, verbose, reason=None):
@@ -227,9 +223,7 @@ def _load_directory(directory):
         for images_path in _idx_candidates(directory, prefix, "images", 3):
             if os.path.isfile(images_path):
                 labels_path = _labels_path_for(images_path)
-                images, labels = _validated(
-                    read_idx(images_path), read_idx(labels_path), images_path
-                )
+                images, labels = _validated(read_idx(images_path), read_idx(labels_path), images_path)
                 count = len(images)
                 source = f"local IDX files {images_path} ({count:,} digits)"
                 return images, labels, source
@@ -246,9 +240,7 @@ def _load_directory(directory):
 
 def _labels_path_for(images_path):
     directory, name = os.path.split(images_path)
-    labels_name = name.replace("images-idx3", "labels-idx1").replace(
-        "images.idx3", "labels.idx1"
-    )
+    labels_name = name.replace("images-idx3", "labels-idx1").replace("images.idx3", "labels.idx1")
     if labels_name == name:
         raise ValueError(
             f"Cannot tell which labels file goes with IDX images file "
@@ -261,8 +253,7 @@ def _labels_path_for(images_path):
         if os.path.isfile(candidate_path):
             return candidate_path
     raise FileNotFoundError(
-        f"Labels file for {images_path} not found: expected {stem}[.gz] in "
-        f"{directory or '.'}."
+        f"Labels file for {images_path} not found: expected {stem}[.gz] in {directory or '.'}."
     )
 
 
@@ -270,9 +261,7 @@ def _load_npz(path):
     try:
         archive = np.load(path, allow_pickle=False)
     except (OSError, EOFError, ValueError, zipfile.BadZipFile) as error:
-        raise ValueError(
-            f"Could not read {path} as an .npz: {error}"
-        ) from error
+        raise ValueError(f"Could not read {path} as an .npz: {error}") from error
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise ValueError(f"{path} is a single .npy array, not an .npz archive.")
     with archive:
@@ -294,13 +283,11 @@ def _validated(images, labels, origin):
     images, labels = np.asarray(images), np.asarray(labels)
     if images.ndim != 3 or images.shape[1:] != MNIST_IMAGE_SHAPE:
         raise ValueError(
-            f"Images from {origin} have shape {images.shape}; MNIST images "
-            "must have shape (N, 28, 28)."
+            f"Images from {origin} have shape {images.shape}; MNIST images must have shape (N, 28, 28)."
         )
     if labels.shape != (len(images),):
         raise ValueError(
-            f"Labels from {origin} have shape {labels.shape}; expected "
-            f"({len(images)},), one per image."
+            f"Labels from {origin} have shape {labels.shape}; expected ({len(images)},), one per image."
         )
     if len(images) == 0:
         raise ValueError(f"{origin} holds no images.")
@@ -311,10 +298,7 @@ def _validated(images, labels, origin):
 
 def _as_uint8(array, what, origin, maximum):
     if not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(
-            f"{what} from {origin} have dtype {array.dtype}; expected "
-            "integers (uint8)."
-        )
+        raise ValueError(f"{what} from {origin} have dtype {array.dtype}; expected integers (uint8).")
     if array.min() < 0 or array.max() > maximum:
         raise ValueError(
             f"{what} from {origin} range over [{array.min()}, {array.max()}]; "

@@ -5,7 +5,7 @@ from keras import ops
 
 from keras_wgan.backends import current as backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
-from keras_wgan.models import conditioning, data_checks, labelled_data, real_data
+from keras_wgan.models import compile_utils, conditioning, data_checks, fit_data, network_checks
 from keras_wgan.utils import argument_validation
 
 
@@ -74,7 +74,7 @@ class WassersteinGAN(keras.Model):
         super().__init__(**kwargs)
         num_classes = conditioning.check_num_classes(num_classes)
         if num_classes is None:
-            _check_networks(critic, generator)
+            network_checks.check_networks(critic, generator)
         else:
             conditioning.check_conditional_networks(critic, generator, num_classes)
         data_checks.check_critic_activation(critic)
@@ -158,19 +158,14 @@ class WassersteinGAN(keras.Model):
                 is slower for these graphs; `False` to debug),
                 `steps_per_execution`, `run_eagerly`.
         """
-        for unused in ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics"):
-            if unused in kwargs:
-                raise ValueError(
-                    f"`{unused}` is not used by {type(self).__name__}: it computes "
-                    "its own losses and metrics. Pass `critic_optimizer` and "
-                    "`generator_optimizer` instead of `optimizer`."
-                )
-        # Saved as requested, not as resolved: "auto" means XLA on JAX and
-        # no XLA on TensorFlow's CPU, so a file moves between backends.
+        compile_utils.check_compile_arguments(self, kwargs)
+        # Saved as requested (see `compile_utils.compile_config`).
         self._requested_jit_compile = kwargs.get("jit_compile", "auto")
-        self.critic_optimizer = self._resolve_optimizer(critic_optimizer, self.default_critic_optimizer)
-        self.generator_optimizer = self._resolve_optimizer(
-            generator_optimizer, self.default_generator_optimizer
+        self.critic_optimizer = compile_utils.resolve_optimizer(
+            critic_optimizer, self.default_critic_optimizer, self.critic
+        )
+        self.generator_optimizer = compile_utils.resolve_optimizer(
+            generator_optimizer, self.default_generator_optimizer, self.critic
         )
         if self.critic_optimizer is self.generator_optimizer:
             raise ValueError("The critic and the generator need two distinct optimizer objects.")
@@ -186,31 +181,11 @@ class WassersteinGAN(keras.Model):
             **kwargs,
         )
 
-    def _resolve_optimizer(self, optimizer, default):
-        optimizer = default() if optimizer is None else keras.optimizers.get(optimizer)
-        # Loss scaling follows the networks' policy, not the global one.
-        if self.critic.dtype_policy.name == "mixed_float16" and not isinstance(
-            optimizer, keras.optimizers.LossScaleOptimizer
-        ):
-            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-        return optimizer
-
     def get_compile_config(self):
-        if not self.compiled:
-            return None
-        return {
-            "critic_optimizer": keras.saving.serialize_keras_object(self.critic_optimizer),
-            "generator_optimizer": keras.saving.serialize_keras_object(self.generator_optimizer),
-            "jit_compile": self._requested_jit_compile,
-            "steps_per_execution": self.steps_per_execution,
-            "run_eagerly": self.run_eagerly,
-        }
+        return compile_utils.compile_config(self) if self.compiled else None
 
     def compile_from_config(self, config):
-        config = dict(config)
-        for key in ("critic_optimizer", "generator_optimizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        self.compile(**config)
+        self.compile(**compile_utils.compile_arguments(config))
 
     def get_config(self):
         return {
@@ -278,58 +253,15 @@ class WassersteinGAN(keras.Model):
         if x is None:
             raise ValueError("`x`, the real samples, is required.")
         self._require_compiled()
-        if self.conditional:
-            return self._fit_labelled(x, y, batch_size, validation_data, shuffle, **kwargs)
-        validation_split = kwargs.pop("validation_split", 0.0)
-        if validation_split and validation_data is None:  # As in Keras, validation_data wins.
-            x, validation_data = data_checks.split_validation(x, validation_split)
-        batches, batch_size = real_data.training_batches(
-            x,
-            batch_size=batch_size,
-            sample_shape=self.sample_shape,
-            critic_steps=self.critic_steps,
-            shuffle=shuffle,
-            repeat=kwargs.get("steps_per_epoch") is not None,
-            value_range=data_checks.output_range(self.generator),
-        )
-        backend.check_even_split(batch_size, self)
-        if validation_data is not None:
-            validation_data = self._held_out_batches(
-                data_checks.validation_samples(validation_data),
-                kwargs.pop("validation_batch_size", None) or batch_size,
-            )
-        return super().fit(
-            batches,
-            validation_data=validation_data,
-            shuffle=False,  # Shuffled above, before batching.
-            **kwargs,
-        )
-
-    def _fit_labelled(self, x, y, batch_size, validation_data, shuffle, **kwargs):
-        """`fit` of a conditional model: labelled batches, labels checked first."""
-        validation_split = kwargs.pop("validation_split", 0.0)
-        if validation_split and validation_data is None:  # As in Keras, validation_data wins.
-            if isinstance(x, dict):
-                x, y = labelled_data.split_element(x)
-            x, x_val = data_checks.split_validation(x, validation_split)
-            y, y_val = data_checks.split_validation(y, validation_split) if y is not None else (None, None)
-            validation_data = (x_val, y_val)
-        batches, batch_size = labelled_data.training_batches(
+        batches, validation_data = fit_data.fit_batches(
+            self,
             x,
             y,
-            num_classes=self.num_classes,
             batch_size=batch_size,
-            sample_shape=self.sample_shape,
-            critic_steps=self.critic_steps,
+            validation_data=validation_data,
             shuffle=shuffle,
-            repeat=kwargs.get("steps_per_epoch") is not None,
-            value_range=data_checks.output_range(self.generator),
+            fit_kwargs=kwargs,
         )
-        backend.check_even_split(batch_size, self)
-        if validation_data is not None:
-            validation_data = self._held_out_batches(
-                validation_data, kwargs.pop("validation_batch_size", None) or batch_size
-            )
         return super().fit(batches, validation_data=validation_data, shuffle=False, **kwargs)
 
     def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
@@ -339,29 +271,7 @@ class WassersteinGAN(keras.Model):
         self._require_compiled()
         if y is not None:
             x = (x, y)
-        return super().evaluate(self._held_out_batches(x, batch_size, name="x"), **kwargs)
-
-    def _held_out_batches(self, data, batch_size, name="validation_data"):
-        if self.conditional:
-            batches, batch_size = labelled_data.held_out_batches(
-                data,
-                num_classes=self.num_classes,
-                batch_size=batch_size,
-                sample_shape=self.sample_shape,
-                name=name,
-                value_range=data_checks.output_range(self.generator),
-            )
-            backend.check_even_split(batch_size, self, name="validation batch size")
-            return batches
-        batches, batch_size = real_data.held_out_batches(
-            data,
-            batch_size=batch_size,
-            sample_shape=self.sample_shape,
-            name=name,
-            value_range=data_checks.output_range(self.generator),
-        )
-        backend.check_even_split(batch_size, self, name="validation batch size")
-        return batches
+        return super().evaluate(fit_data.held_out_batches(self, x, batch_size, name="x"), **kwargs)
 
     def _require_compiled(self):
         if not self.compiled:
@@ -531,34 +441,4 @@ class WassersteinGAN(keras.Model):
             f"{type(self).__name__} logs {name!r} (from `critic_penalty` or `critic_iteration`) but has "
             f"no metric of that name. Add a `keras.metrics.Mean(name={name!r})` to its `metrics` property. "
             f"Metrics: {[metric.name for metric in self.metrics]}"
-        )
-
-
-def _check_networks(critic, generator):
-    for name, network in (("critic", critic), ("generator", generator)):
-        if not isinstance(network, keras.Model):
-            raise TypeError(f"`{name}` must be a keras.Model. Received: {type(network).__name__}")
-        if not network.built or not network.inputs:
-            raise ValueError(
-                f"The {name} must be built with a known input shape, e.g. a "
-                "functional model starting with `keras.Input(shape=...)`."
-            )
-        if len(network.inputs) != 1 or len(network.outputs) != 1:
-            raise ValueError(f"The {name} must have exactly one input and one output.")
-    critic_output = tuple(critic.output_shape[1:])
-    if critic_output not in ((), (1,)):
-        raise ValueError(
-            "The critic must return one value per example, shape (batch_size, 1). "
-            f"Its output shape is {critic.output_shape}: end it with `Dense(1)` "
-            "(linear, no sigmoid)."
-        )
-    if len(generator.input_shape) != 2:
-        raise ValueError(
-            f"The generator must take flat latent vectors (batch_size, latent_dim). "
-            f"Its input shape is {generator.input_shape}."
-        )
-    if tuple(generator.output_shape[1:]) != tuple(critic.input_shape[1:]):
-        raise ValueError(
-            f"The generator's output shape {generator.output_shape} differs from the "
-            f"critic's input shape {critic.input_shape}."
         )

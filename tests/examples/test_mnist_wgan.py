@@ -54,8 +54,13 @@ def test_quick_run_leaves_everything_it_promises(quick_run):
             assert image.size[0] > 100 and image.size[1] > 100
     rows = csv_rows(out / "metrics.csv")
     assert [int(r["epoch"]) for r in rows] == [0, 1, 2, 3]
-    for key in ("critic_loss", "generator_loss", "wasserstein_estimate", "gradient_penalty",
-                "val_wasserstein_estimate"):
+    for key in (
+        "critic_loss",
+        "generator_loss",
+        "wasserstein_estimate",
+        "gradient_penalty",
+        "val_wasserstein_estimate",
+    ):
         assert all(np.isfinite(float(r[key])) for r in rows), key
     assert (out / "checkpoints" / "wgan.keras").is_file()
     assert (out / "export" / "mnist_generator" / "1" / "saved_model.pb").is_file()
@@ -89,8 +94,9 @@ def test_bad_arguments_are_named():
 def test_killed_run_resumes_and_keeps_its_metrics(tmp_path):
     out = tmp_path / "run"
     args = ["--quick", "--epochs", "3", "--steps-per-epoch", "3", "--holdout", "256", "--out", str(out)]
-    process = subprocess.Popen([sys.executable, str(SCRIPT), *args], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     metrics = out / "metrics.csv"
     deadline = time.time() + 300
     while time.time() < deadline and process.poll() is None:
@@ -111,8 +117,19 @@ def test_killed_run_resumes_and_keeps_its_metrics(tmp_path):
 
 def test_mixed_bfloat16_run_stays_finite_and_exports_float32(tmp_path):
     out = tmp_path / "run"
-    result = run_example("--quick", "--epochs", "2", "--steps-per-epoch", "3", "--holdout", "256",
-                         "--dtype-policy", "mixed_bfloat16", "--out", str(out))
+    result = run_example(
+        "--quick",
+        "--epochs",
+        "2",
+        "--steps-per-epoch",
+        "3",
+        "--holdout",
+        "256",
+        "--dtype-policy",
+        "mixed_bfloat16",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "mixed_bfloat16" in result.stdout
     rows = csv_rows(out / "metrics.csv")
@@ -144,8 +161,9 @@ def test_example_strategy_flag(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         example.parse_args(["--help"])
     assert "TF_CONFIG" in capsys.readouterr().out
-    assert isinstance(example.make_strategy(example.parse_args(["--strategy", "mirrored"])),
-                      tf.distribute.MirroredStrategy)
+    assert isinstance(
+        example.make_strategy(example.parse_args(["--strategy", "mirrored"])), tf.distribute.MirroredStrategy
+    )
     monkeypatch.delenv("TF_CONFIG", raising=False)
     with pytest.raises(SystemExit, match="--strategy multiworker needs the TF_CONFIG environment variable"):
         example.main(["--strategy", "multiworker", "--out", str(tmp_path / "x")])
@@ -168,8 +186,21 @@ def test_quick_clip_preset_is_applied_and_the_papers_defaults_stay():
         assert (optimizer.rho, optimizer.epsilon) == (0.99, 1e-8)  # the paper's RMSprop otherwise
 
     # Flags beat the preset.
-    flagged = example.build_model(example.parse_args(
-        ["--quick", "--variant", "clip", "--learning-rate", "3e-4", "--clip-value", "0.03", "--critic-steps", "2"]))
+    flagged = example.build_model(
+        example.parse_args(
+            [
+                "--quick",
+                "--variant",
+                "clip",
+                "--learning-rate",
+                "3e-4",
+                "--clip-value",
+                "0.03",
+                "--critic-steps",
+                "2",
+            ]
+        )
+    )
     assert flagged.clip_value == pytest.approx(0.03) and flagged.critic_steps == 2
     assert float(flagged.critic_optimizer.learning_rate) == pytest.approx(3e-4)
 

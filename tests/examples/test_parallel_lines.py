@@ -44,7 +44,9 @@ def test_parallel_lines_quick(tmp_path):
             assert w == abs(theta)
 
     # b) The critic reads W = |theta| (slightly above: the soft penalty's overshoot).
-    estimates = re.findall(rf"^\s*({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+[-+]\d+\.\d%$", output, re.M)
+    estimates = re.findall(
+        rf"^\s*({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+[-+]\d+\.\d%$", output, re.M
+    )
     assert len(estimates) == 3, output
     for theta, exact, estimate, _ in estimates:
         assert float(exact) == float(theta)
