@@ -21,7 +21,7 @@ networks (Radford et al. 2016, DCGAN).
 import keras
 from keras import ops
 
-from keras_wgan import backend
+from keras_wgan.backends import current as backend
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 
 
@@ -62,7 +62,7 @@ class StandardGAN(WassersteinGAN):
     def default_generator_optimizer(self):
         return keras.optimizers.Adam(2e-4, beta_1=0.5)
 
-    def critic_iteration(self, real, step=0):
+    def critic_iteration(self, real, step=0, labels=None):
         batch_size = ops.shape(real)[0]
         fake = self.generator(self._training_latent(batch_size), training=True)
 
@@ -72,10 +72,10 @@ class StandardGAN(WassersteinGAN):
 
         variables = self.critic.trainable_variables
         (loss, _), gradients = backend.value_and_gradients(loss_function, variables)
-        self.critic_optimizer.apply(gradients, variables)
+        backend.apply_gradients(self.critic_optimizer, gradients, variables)
         return loss, {}
 
-    def generator_iteration(self, batch_size):
+    def generator_iteration(self, batch_size, labels=None):
         def loss_function():
             fake = self.generator(self._training_latent(batch_size), training=True)
             logits = ops.cast(self.critic(fake, training=True), "float32")
@@ -83,5 +83,5 @@ class StandardGAN(WassersteinGAN):
 
         variables = self.generator.trainable_variables
         (loss, _), gradients = backend.value_and_gradients(loss_function, variables)
-        self.generator_optimizer.apply(gradients, variables)
+        backend.apply_gradients(self.generator_optimizer, gradients, variables)
         return loss

@@ -417,9 +417,11 @@ class WassersteinGAN(keras.Model):
             self.critic_loss_tracker.update_state(critic_loss)
             for name, value in logs.items():
                 self._metric_named(name).update_state(value)
-        # The last real batch's labels: a draw from the data's labels.
-        generator_labels = None if labels is None else labels[:, -1]
-        generator_loss = self.generator_iteration(ops.shape(real_batches)[0], labels=generator_labels)
+        batch_size = ops.shape(real_batches)[0]
+        if labels is None:  # Unconditional subclasses' hooks need not know labels.
+            generator_loss = self.generator_iteration(batch_size)
+        else:  # The last real batch's labels: a draw from the data's labels.
+            generator_loss = self.generator_iteration(batch_size, labels=labels[:, -1])
         self.generator_loss_tracker.update_state(generator_loss)
         return backend.step_logs({m.name: m.result() for m in self.metrics})
 
