@@ -20,8 +20,6 @@ they are re-exported here, where they were first defined.
 """
 
 import os
-import socket
-import threading
 import zipfile
 from typing import NamedTuple
 
@@ -31,7 +29,7 @@ import numpy as np
 # Re-exported: importable from here before the image helpers had their own modules.
 from keras_wgan.datasets.idx import read_idx
 from keras_wgan.datasets.images import make_image_dataset, scale_images, split_holdout, unscale_images
-from keras_wgan.utils import argument_validation
+from keras_wgan.utils import argument_validation, network
 
 __all__ = [
     "MNIST_IMAGE_SHAPE",
@@ -126,7 +124,7 @@ def load_mnist(path=None, *, allow_download=True, verbose=True):
 
     fallback_reason = f"no keras cache at {cache_path}"
     if allow_download:
-        if _host_reachable(_DOWNLOAD_HOST, 443, _DOWNLOAD_PROBE_TIMEOUT):
+        if network.host_reachable(_DOWNLOAD_HOST, 443, _DOWNLOAD_PROBE_TIMEOUT):
             try:
                 (images, labels), _ = keras.datasets.mnist.load_data()
             except Exception as error:
@@ -166,27 +164,6 @@ def _keras_cache_path():
             base = "/tmp"
         keras_home = os.path.join(base, ".keras")
     return os.path.join(os.path.expanduser(keras_home), "datasets", "mnist.npz")
-
-
-def _host_reachable(host, port, timeout):
-    # Name resolution ignores socket timeouts and can block far longer than
-    # `timeout`, so the probe runs in a daemon thread that is waited for at
-    # most `timeout` seconds and then abandoned.
-    outcome = {"reachable": False}
-    finished = threading.Event()
-
-    def probe():
-        try:
-            with socket.create_connection((host, port), timeout=timeout):
-                outcome["reachable"] = True
-        except OSError:
-            pass  # Unresolvable or refused: offline, as far as we can tell.
-        finally:
-            finished.set()
-
-    threading.Thread(target=probe, daemon=True).start()
-    finished.wait(timeout)
-    return outcome["reachable"]
 
 
 def _load_bundled():

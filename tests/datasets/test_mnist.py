@@ -60,7 +60,7 @@ def test_load_mnist_unreachable_host_skips_download(empty_home, monkeypatch):
     def must_not_download():
         raise AssertionError("load_data() called although offline")
 
-    monkeypatch.setattr(mnist, "_host_reachable", lambda *args: False)
+    monkeypatch.setattr(mnist.network, "host_reachable", lambda *args: False)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", must_not_download)
     data = mnist.load_mnist(verbose=False)
     assert data.source == BUNDLED_SOURCE
@@ -70,7 +70,7 @@ def test_load_mnist_failed_download_falls_back(empty_home, monkeypatch, capsys):
     def failing_download():
         raise Exception("URL fetch failure")
 
-    monkeypatch.setattr(mnist, "_host_reachable", lambda *args: True)
+    monkeypatch.setattr(mnist.network, "host_reachable", lambda *args: True)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", failing_download)
     data = mnist.load_mnist()
     assert data.source == BUNDLED_SOURCE
@@ -79,7 +79,7 @@ def test_load_mnist_failed_download_falls_back(empty_home, monkeypatch, capsys):
 
 def test_load_mnist_download_success(empty_home, monkeypatch):
     images, labels = fake_digits(20)
-    monkeypatch.setattr(mnist, "_host_reachable", lambda *args: True)
+    monkeypatch.setattr(mnist.network, "host_reachable", lambda *args: True)
     monkeypatch.setattr(
         keras.datasets.mnist,
         "load_data",
@@ -94,7 +94,7 @@ def test_host_probe_is_bounded():
     # ".invalid" never resolves (RFC 2606); either way the probe must return
     # False within its timeout rather than hang.
     start = time.monotonic()
-    assert not mnist._host_reachable("keras-wgan.invalid", 443, 1.0)
+    assert not mnist.network.host_reachable("keras-wgan.invalid", 443, 1.0)
     assert time.monotonic() - start < 2.0
 
 
