@@ -115,7 +115,7 @@ def _labelled(
                 samples, labels, batch_size, critic_steps, shuffle, repeat
             ), batch_size
         batches = _ArrayBatches(samples, labels, batch_size, critic_steps, shuffle)
-        return (_repeated(batches) if repeat else batches), batch_size
+        return (real_data.repeated(batches) if repeat else batches), batch_size
     if y is not None:
         raise ValueError(
             f"`y` must be None when `{name}` is a dataset or a generator: its elements carry "
@@ -140,7 +140,7 @@ def _labelled(
                 f"The training data has {len(batches)} batches, fewer than "
                 f"`critic_steps={critic_steps}` that one generator step needs."
             )
-        return _Grouped(batches, critic_steps), batch_size
+        return real_data.Grouped(batches, critic_steps, stack=_stack), batch_size
     if hasattr(x, "__next__") or hasattr(x, "__iter__"):
         iterator = iter(x)
         try:
@@ -152,7 +152,7 @@ def _labelled(
         batches = (b for b in batches if len(b[0]) == batch_size)  # As in `real_data`.
         if critic_steps is None:
             return batches, batch_size
-        return _grouped_generator(batches, critic_steps), batch_size
+        return real_data.grouped_generator(batches, critic_steps, stack=_stack), batch_size
     raise TypeError(
         f"`{name}` must be a NumPy array with labels `y`, a dict of arrays, a tf.data.Dataset, a "
         f"keras.utils.PyDataset or a generator of labelled batches. Received: {type(x).__name__}"
@@ -253,44 +253,6 @@ class _CheckedPyDataset(keras.utils.PyDataset):
 
     def on_epoch_end(self):
         self.source.on_epoch_end()
-
-
-class _Grouped(keras.utils.PyDataset):
-    """Groups `critic_steps` consecutive labelled batches along axis 1."""
-
-    def __init__(self, source, critic_steps):
-        super().__init__(workers=source.workers, use_multiprocessing=source.use_multiprocessing)
-        self.source = source
-        self.critic_steps = critic_steps
-
-    def __len__(self):
-        return len(self.source) // self.critic_steps
-
-    def __getitem__(self, index):
-        group = [self.source[index * self.critic_steps + i] for i in range(self.critic_steps)]
-        return _stack(group)
-
-    def on_epoch_begin(self):
-        self.source.on_epoch_begin()
-
-    def on_epoch_end(self):
-        self.source.on_epoch_end()
-
-
-def _repeated(batches):
-    """The elements of a `PyDataset` without end, with its epoch hooks between passes."""
-    while True:
-        for index in range(len(batches)):
-            yield batches[index]
-        batches.on_epoch_end()
-
-
-def _grouped_generator(batches, critic_steps):
-    while True:
-        group = list(itertools.islice(batches, critic_steps))
-        if len(group) < critic_steps:
-            return
-        yield _stack(group)
 
 
 def _stack(group):

@@ -87,8 +87,8 @@ def training_batches(
                 f"The training data has {len(batches)} batches, fewer than "
                 f"`critic_steps={critic_steps}` that one generator step needs."
             )
-        return _Grouped(batches, critic_steps), batch_size
-    return _grouped_generator(batches, critic_steps), batch_size
+        return Grouped(batches, critic_steps), batch_size
+    return grouped_generator(batches, critic_steps), batch_size
 
 
 def held_out_batches(data, *, batch_size, sample_shape, name="validation_data", value_range=None):
@@ -135,7 +135,7 @@ def _batches(data, *, batch_size, sample_shape, shuffle, name, repeat=False, val
         )
         batch_size = check_batch_size(batch_size, len(array), name)
         if repeat:
-            return _repeated_array_batches(array, batch_size, shuffle), batch_size
+            return repeated(_ArrayBatches(array, batch_size, shuffle)), batch_size
         return _ArrayBatches(array, batch_size, shuffle), batch_size
     if isinstance(data, keras.utils.PyDataset):
         reject_batch_size(batch_size, "a keras.utils.PyDataset")
@@ -203,9 +203,11 @@ class _ArrayBatches(keras.utils.PyDataset):
             self.order = np.random.permutation(len(self.array))
 
 
-def _repeated_array_batches(array, batch_size, shuffle):
-    """Batches of an array without end, reshuffled on every pass."""
-    batches = _ArrayBatches(array, batch_size, shuffle)
+def repeated(batches):
+    """The elements of a `PyDataset` without end, its epoch hooks run between passes.
+
+    An array's `_ArrayBatches` thus reshuffle on every pass.
+    """
     while True:
         for index in range(len(batches)):
             yield batches[index]
@@ -237,20 +239,26 @@ class _FullBatches(keras.utils.PyDataset):
         self.source.on_epoch_end()
 
 
-class _Grouped(keras.utils.PyDataset):
-    """Groups `critic_steps` consecutive batches: `(m, ...) -> (m, critic_steps, ...)`."""
+def stack_batches(group):
+    """`critic_steps` batches `(m, ...)` as one element `(m, critic_steps, ...)`."""
+    return np.stack(group, axis=1)
 
-    def __init__(self, source, critic_steps):
+
+class Grouped(keras.utils.PyDataset):
+    """Groups `critic_steps` consecutive batches of a `PyDataset` with `stack`."""
+
+    def __init__(self, source, critic_steps, stack=stack_batches):
         super().__init__(workers=source.workers, use_multiprocessing=source.use_multiprocessing)
         self.source = source
         self.critic_steps = critic_steps
+        self.stack = stack
 
     def __len__(self):
         return len(self.source) // self.critic_steps
 
     def __getitem__(self, index):
         start = index * self.critic_steps
-        return np.stack([self.source[start + i] for i in range(self.critic_steps)], axis=1)
+        return self.stack([self.source[start + i] for i in range(self.critic_steps)])
 
     def on_epoch_begin(self):
         self.source.on_epoch_begin()
@@ -259,12 +267,14 @@ class _Grouped(keras.utils.PyDataset):
         self.source.on_epoch_end()
 
 
-def _grouped_generator(batches, critic_steps):
+def grouped_generator(batches, critic_steps, stack=stack_batches):
+    """Groups `critic_steps` consecutive batches of an iterator with `stack`."""
     while True:
         group = list(itertools.islice(batches, critic_steps))
         if len(group) < critic_steps:
             return
-        yield (np.stack(group, axis=1),)  # Keras wants tuples from generators.
+        element = stack(group)
+        yield element if isinstance(element, tuple) else (element,)  # Keras wants tuples from generators.
 
 
 def reject_batch_size(batch_size, kind):
