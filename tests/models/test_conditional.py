@@ -67,6 +67,18 @@ def test_fit_logs_metrics_and_validates_with_labels(cls):
     assert np.isfinite(result["wasserstein_estimate"])
 
 
+def test_arrays_repeat_under_steps_per_epoch_and_split_for_validation():
+    # 640 samples make 4 steps of 5 batches of 32: 6 steps need a second pass.
+    model = make(critic_steps=5)
+    history = model.fit(DATA, LABELS, batch_size=32, epochs=1, steps_per_epoch=6, verbose=0)
+    assert int(model.generator_optimizer.iterations) == 6
+    history = model.fit(DATA, LABELS, batch_size=32, epochs=1, verbose=0, validation_split=0.25)
+    assert int(model.generator_optimizer.iterations) == 6 + 3  # 480 training samples: 3 steps
+    assert np.isfinite(history.history["val_wasserstein_estimate"]).all()
+    with pytest.raises(ValueError, match="non-finite"):
+        model.fit(np.where(np.arange(640)[:, None] == 3, np.nan, DATA), LABELS, batch_size=32, verbose=0)
+
+
 def labelled_forms():
     forms = ["dict", "pydataset", "generator"]
     if keras.backend.backend() == "tensorflow":
