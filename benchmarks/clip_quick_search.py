@@ -27,7 +27,6 @@ import re
 import shlex
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -74,13 +73,10 @@ def append_record(path, record):
         with open(path) as f:
             records = json.load(f)
     records.append(record)
-    directory = os.path.dirname(path) or "."
-    with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".tmp") as f:
-        json.dump(records, f, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(f.name, 0o644)  # tempfile's 0o600 would hide the results from other users
-    os.replace(f.name, path)
+    # Imported here: this driver runs the example in subprocesses and needs no Keras itself.
+    from keras_wgan.utils.file_utils import write_text_atomically
+
+    write_text_atomically(path, json.dumps(records, indent=1))
 
 
 def main():

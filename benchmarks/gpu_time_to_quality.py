@@ -41,14 +41,11 @@ def log(message):
 
 
 def write_json(path, data):
-    if not path:
-        return
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path + ".tmp", "w") as f:
-        json.dump(data, f, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(path + ".tmp", path)
+    # Imported here: importing keras_wgan imports Keras, whose backend `main` sets first.
+    from keras_wgan.utils.file_utils import write_text_atomically
+
+    if path:
+        write_text_atomically(path, json.dumps(data, indent=1))
 
 
 class DeviceBatches:

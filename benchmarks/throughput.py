@@ -63,6 +63,7 @@ import tensorflow as tf  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan import architectures  # noqa: E402
+from keras_wgan.utils.file_utils import write_text_atomically  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kerasio_nets import kerasio_nets  # noqa: E402
@@ -307,10 +308,7 @@ def run_config(nets, batch, variant, policy, jit, *, pairs, warmup, critic_steps
 
 
 def write_json(path, results):
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path + ".tmp", "w") as f:
-        json.dump(results, f, indent=1)
-    os.replace(path + ".tmp", path)
+    write_text_atomically(path, json.dumps(results, indent=1))
 
 
 def main(argv=None):

@@ -43,7 +43,6 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -62,6 +61,7 @@ from keras_wgan.evaluation import (  # noqa: E402
     QualityMetric,
     frechet_distance,
 )
+from keras_wgan.utils.file_utils import write_text_atomically  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "examples"))
@@ -338,13 +338,7 @@ def machine():
 
 
 def write_json(path, data):
-    directory = os.path.dirname(os.path.abspath(path))
-    with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".tmp", delete=False) as f:
-        json.dump(data, f, indent=1)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(f.name, 0o644)  # tempfile's 0o600 would hide the results from other users
-    os.replace(f.name, path)
+    write_text_atomically(path, json.dumps(data, indent=1))
 
 
 def main(argv=None):
