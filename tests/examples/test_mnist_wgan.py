@@ -170,7 +170,7 @@ def test_example_strategy_flag(tmp_path, monkeypatch, capsys):
     assert not (tmp_path / "x").exists()
 
 
-def test_quick_clip_preset_is_applied_and_the_papers_defaults_stay():
+def test_optimizer_defaults_and_the_quick_clip_preset():
     example = load_example()
     preset = example.QUICK_CLIP
     # The preset is faster than the paper's RMSprop(5e-5) (issue 17).
@@ -214,10 +214,14 @@ def test_quick_clip_preset_is_applied_and_the_papers_defaults_stay():
         for optimizer in (model.critic_optimizer, model.generator_optimizer):
             assert float(optimizer.learning_rate) == pytest.approx(5e-5)
 
-    # The GP quick run is unchanged: Adam(2e-4, 0.5, 0.9), 5 critic steps.
-    gp = example.build_model(example.parse_args(["--quick"]))
-    assert isinstance(gp, kw.WGANGP) and gp.critic_steps == 5
-    assert float(gp.critic_optimizer.learning_rate) == pytest.approx(2e-4)
+    # WGAN-GP, quick or not: Adam(2e-4, 0.5, 0.9), 5 critic steps.
+    for argv in (["--quick"], ["--dim", "4"]):
+        gp = example.build_model(example.parse_args(argv))
+        assert isinstance(gp, kw.WGANGP) and gp.critic_steps == 5
+        for optimizer in (gp.critic_optimizer, gp.generator_optimizer):
+            assert isinstance(optimizer, keras.optimizers.Adam)
+            assert float(optimizer.learning_rate) == pytest.approx(2e-4)
+            assert (optimizer.beta_1, optimizer.beta_2) == (0.5, 0.9)
 
 
 def test_clip_flags_are_checked(capsys):
