@@ -56,7 +56,9 @@ def test_save_scatter_plot(tmp_path):
 
 def test_save_image_grid_warns_for_images_in_zero_one_with_the_default_range(tmp_path):
     sigmoid_images = np.random.default_rng(0).uniform(0.0, 1.0, size=(4, 5, 5, 1))
-    with pytest.warns(UserWarning, match=r"lie in \[0, 1\], as a sigmoid generator's do.*value_range=\(0, 1\)"):
+    with pytest.warns(
+        UserWarning, match=r"lie in \[0, 1\], as a sigmoid generator's do.*value_range=\(0, 1\)"
+    ):
         path = callbacks.save_image_grid(sigmoid_images, tmp_path / "default.png", padding=0)
     assert np.asarray(open_png(path)).min() >= 127  # (-1, 1) still applies: the upper half
     with warnings.catch_warnings():
