@@ -146,10 +146,18 @@ class WassersteinGAN(keras.Model):
         """
         raise NotImplementedError(f"{type(self).__name__} must define `default_generator_optimizer()`.")
 
-    def compile(self, critic_optimizer=None, generator_optimizer=None, **kwargs):
+    def compile(self, *optimizers, critic_optimizer=None, generator_optimizer=None, **kwargs):
         """Sets the two optimizers; other arguments go to `keras.Model.compile`.
 
+        Example: `wgan.compile(critic_optimizer=Adam(1e-4), generator_optimizer=Adam(2e-4))`;
+        `wgan.compile(Adam(2e-4))` gives both networks Adam 2e-4.
+
         Args:
+            *optimizers: one optimizer for both networks (as Keras's
+                `optimizer`, also accepted by that name): the critic gets
+                it, the generator a copy built from its config, so each
+                has its own state; or two, `critic_optimizer` and
+                `generator_optimizer` in that order.
             critic_optimizer: a `keras.optimizers.Optimizer`, an identifier
                 such as `"adam"`, or None for the paper's default.
             generator_optimizer: the same for the generator.
@@ -159,6 +167,9 @@ class WassersteinGAN(keras.Model):
                 `steps_per_execution`, `run_eagerly`.
         """
         compile_utils.check_compile_arguments(self, kwargs)
+        critic_optimizer, generator_optimizer = compile_utils.split_optimizers(
+            optimizers, critic_optimizer, generator_optimizer, kwargs
+        )
         # Saved as requested (see `compile_utils.compile_config`).
         self._requested_jit_compile = kwargs.get("jit_compile", "auto")
         self.critic_optimizer = compile_utils.resolve_optimizer(
