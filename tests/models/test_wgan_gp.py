@@ -100,7 +100,9 @@ def test_rejects_negative_gp_weight():
 
 @pytest.mark.parametrize("gp_weight", [0, 0.0])
 def test_warns_that_gp_weight_zero_removes_the_lipschitz_constraint(gp_weight):
-    with pytest.warns(UserWarning, match=r"gp_weight=0 turns the gradient penalty off.*Use a positive weight"):
+    with pytest.warns(
+        UserWarning, match=r"gp_weight=0 turns the gradient penalty off.*Use a positive weight"
+    ):
         kw.WGANGP(mlp(2, 1), mlp(2, 2), gp_weight=gp_weight)
 
 
