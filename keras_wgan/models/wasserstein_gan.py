@@ -6,6 +6,7 @@ from keras import ops
 from keras_wgan.backends import current as backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
 from keras_wgan.models import compile_utils, conditioning, data_checks, fit_data, network_checks
+from keras_wgan.models.non_finite_warning import NonFiniteWarning
 from keras_wgan.utils import argument_validation
 
 
@@ -258,6 +259,11 @@ class WassersteinGAN(keras.Model):
                 every epoch runs them all), `validation_split` (arrays
                 only: the last fraction, taken before shuffling),
                 `callbacks`, `initial_epoch`, `verbose`, ...
+
+        A `UserWarning` names the metrics at the end of the first epoch whose
+        training losses are NaN or inf (`NonFiniteWarning`, added to the
+        callbacks); `keras_wgan.callbacks.StopOnNonFinite` stops at the
+        first non-finite step instead.
         """
         if y is not None and not self.conditional:
             raise ValueError("A GAN learns from samples alone: `y` must be None.")
@@ -273,6 +279,12 @@ class WassersteinGAN(keras.Model):
             shuffle=shuffle,
             fit_kwargs=kwargs,
         )
+        callbacks = kwargs.get("callbacks")
+        if not isinstance(callbacks, keras.callbacks.CallbackList):  # A user's CallbackList stays as given.
+            callbacks = (
+                callbacks if isinstance(callbacks, (list, tuple)) else [callbacks] if callbacks else []
+            )
+            kwargs["callbacks"] = [*callbacks, NonFiniteWarning()]
         return super().fit(batches, validation_data=validation_data, shuffle=False, **kwargs)
 
     def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
@@ -299,7 +311,12 @@ class WassersteinGAN(keras.Model):
         )
 
     def generate(self, n, labels=None, seed=None):
-        """Returns `n` generated samples as a NumPy array.
+        """Returns `n` generated samples as a NumPy array, float32 under mixed precision too.
+
+        A generator computing in float16 or bfloat16 (the `mixed_float16`
+        and `mixed_bfloat16` policies) has its samples cast to float32, as
+        NumPy code and image writers expect; a float64 generator's stay
+        float64.
 
         Args:
             n: number of samples.
@@ -323,7 +340,10 @@ class WassersteinGAN(keras.Model):
         # Not the model's own seed generator: sampling must not change the
         # noise that training sees next.
         latent = keras.random.normal((n, self.latent_dim), seed=seed)
-        return ops.convert_to_numpy(self.generator_output(latent, labels, training=False))
+        samples = self.generator_output(latent, labels, training=False)
+        if keras.backend.standardize_dtype(samples.dtype) in ("float16", "bfloat16"):
+            samples = ops.cast(samples, "float32")
+        return ops.convert_to_numpy(samples)
 
     def critic_penalty(self, real, fake, step=0, labels=None):
         """Returns `(penalty_loss, logs)`: a term added to the critic loss.
