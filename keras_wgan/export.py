@@ -294,8 +294,8 @@ def _value_range(generator, value_range):
     if value_range is None:
         if bounds is None:
             warnings.warn(
-                f"export_generator cannot tell the range of {generator.name!r}'s outputs: it does "
-                "not end in tanh or sigmoid. The export maps [-1, 1] to the images' [0, 1]; pass "
+                f"export_generator cannot tell the range of the outputs of {generator.name!r}: it "
+                "does not end in tanh or sigmoid. The export maps [-1, 1] to the images' [0, 1]; pass "
                 "`value_range=(low, high)`, the range of the generator's outputs, to choose. "
                 "Received: value_range=None",
                 stacklevel=3,

@@ -104,7 +104,8 @@ class WGANGP(WassersteinGAN):
                 "gp_weight=0 turns the gradient penalty off, and with it WGAN-GP's only Lipschitz "
                 "constraint: the critic's scores can grow without bound, so its loss no longer "
                 "estimates the Wasserstein distance and training usually diverges. Use a positive "
-                "weight (the paper: 10), or `keras_wgan.WGAN` for weight clipping. Received: gp_weight=0",
+                "weight (the paper: 10), or `keras_wgan.WGAN` for weight clipping. "
+                + argument_validation.received("gp_weight", gp_weight),
                 stacklevel=2,
             )
         if _has_batch_normalization(critic):
