@@ -43,8 +43,8 @@ class NonFiniteWarning(keras.callbacks.Callback):
         self._warned = True
         listed = ", ".join(f"{name}={float(np.asarray(value))}" for name, value in sorted(bad.items()))
         warnings.warn(
-            f"Training diverged in epoch {epoch + 1}: {listed}. The weights are now non-finite and "
-            "every later step stays so. Common causes: a NaN or inf in the data (a stream is "
+            f"Training diverged in epoch {epoch + 1}: {listed}. Once the weights are NaN or inf, "
+            "every later step keeps them so. Common causes: a NaN or inf in the data (a stream is "
             "not checked batch by batch), or a learning rate too high. Add "
             "`keras_wgan.callbacks.StopOnNonFinite()` to the callbacks to stop at the first "
             "non-finite step, before any checkpoint saves the diverged weights.",

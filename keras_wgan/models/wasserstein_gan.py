@@ -279,11 +279,9 @@ class WassersteinGAN(keras.Model):
             shuffle=shuffle,
             fit_kwargs=kwargs,
         )
-        callbacks = kwargs.get("callbacks")
-        if not isinstance(callbacks, keras.callbacks.CallbackList):  # A user's CallbackList stays as given.
-            callbacks = (
-                callbacks if isinstance(callbacks, (list, tuple)) else [callbacks] if callbacks else []
-            )
+        callbacks = kwargs.get("callbacks") or []
+        if not isinstance(callbacks, keras.callbacks.CallbackList):  # A CallbackList is used as given.
+            callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
             kwargs["callbacks"] = [*callbacks, NonFiniteWarning()]
         return super().fit(batches, validation_data=validation_data, shuffle=False, **kwargs)
 

@@ -1,8 +1,5 @@
 """Behaviour shared by WGAN and WGAN-GP: data, steps, metrics, saving, errors."""
 
-import re
-import warnings
-
 import keras
 import numpy as np
 import pytest
@@ -385,37 +382,3 @@ def test_rejects_targets_and_batch_size_with_dataset():
         model.fit(DATA, DATA, epochs=1)
     with pytest.raises(ValueError, match="batch_size"):
         model.fit(tf.data.Dataset.from_tensor_slices(DATA).batch(8), batch_size=8, epochs=1)
-
-
-def batches_with_nan_in_the_second():
-    for index in range(4):
-        batch = np.array(DATA[16 * index : 16 * (index + 1)])
-        if index == 1:
-            batch[3, 0] = np.nan
-        yield batch
-
-
-def test_non_finite_losses_get_a_warning_at_the_first_epoch_end():
-    from tests.testing_utils import tiny_wgan
-
-    model = tiny_wgan()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        history = model.fit(batches_with_nan_in_the_second(), epochs=1, steps_per_epoch=4, verbose=0)
-    assert not np.isfinite(history.history["critic_loss"][0])
-    messages = [str(w.message) for w in caught if "diverged" in str(w.message)]
-    assert len(messages) == 1
-    assert re.search(r"Training diverged in epoch 1: critic_loss=nan.*StopOnNonFinite\(\)", messages[0])
-
-
-def test_finite_training_and_validation_nan_get_no_divergence_warning():
-    from tests.testing_utils import tiny_wgan
-
-    class NaNQuality(keras.callbacks.Callback):  # As QualityMetric logs on the epochs it skips.
-        def on_epoch_end(self, epoch, logs=None):
-            logs["fid"] = float("nan")
-
-    model = tiny_wgan()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
-        model.fit(DATA[:64], batch_size=16, epochs=2, verbose=0, callbacks=[NaNQuality()])
