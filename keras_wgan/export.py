@@ -182,7 +182,6 @@ def export_generator(model, path, *, version=1, value_range=None, overwrite=Fals
     num_classes = _num_classes(model, generator, num_classes)
     latent_dim = _check_generator(generator, conditional=num_classes is not None)
     version = argument_validation.check_int(version, "version", minimum=1)
-    low, high = _value_range(generator, value_range)
     overwrite = argument_validation.check_bool(overwrite, "overwrite")
     tf = import_tensorflow("export_generator")
     if keras.backend.backend() != "tensorflow":
@@ -190,6 +189,7 @@ def export_generator(model, path, *, version=1, value_range=None, overwrite=Fals
             "export_generator needs the TensorFlow backend of Keras. "
             f"Current backend: {keras.backend.backend()!r}"
         )
+    low, high = _value_range(generator, value_range)
     model_folder = _checked_model_folder(path, overwrite)
     target = os.path.join(model_folder, str(version))
 
