@@ -2,10 +2,10 @@
 
 from keras_wgan import architectures, callbacks, datasets, distances, evaluation
 from keras_wgan.constraints import ClipConstraint
-from keras_wgan.export import export_generator
+from keras_wgan.export import export_generator, load_exported_generator
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
 from keras_wgan.models import WGAN, WGANGP, WassersteinGAN
 from keras_wgan.penalty import gradient_penalty
-from keras_wgan.saving import load_exported_generator, load_wgan
+from keras_wgan.saving import load_wgan
 
 __version__ = "0.1.0"

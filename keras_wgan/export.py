@@ -78,9 +78,11 @@ saved_model_cli run --dir export/mnist_generator/1 --tag_set serve \\
 """
 
 import os
+import warnings
 
 import keras
 
+from keras_wgan.models import data_checks
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.file_utils import publish_directory
@@ -98,7 +100,7 @@ SAMPLE_SIGNATURE = "sample"
 DEFAULT_SIGNATURE = "serving_default"
 
 
-def export_generator(model, path, *, version=1, value_range=(-1.0, 1.0), overwrite=False, num_classes=None):
+def export_generator(model, path, *, version=1, value_range=None, overwrite=False, num_classes=None):
     """Exports a generator as a SavedModel in TF Serving's folder layout.
 
     The SavedModel is written to `<path>/<version>/` (`saved_model.pb` and
@@ -140,8 +142,13 @@ def export_generator(model, path, *, version=1, value_range=(-1.0, 1.0), overwri
         version: positive int, the name of the version folder.
         value_range: `(low, high)` range of the generator's outputs:
             `(-1.0, 1.0)` for a `tanh` generator, `(0.0, 1.0)` for a
-            `sigmoid` one. Outputs outside it are clipped.
+            `sigmoid` one. Outputs outside it are clipped. Default None:
+            read from the generator's last activation (`tanh`: `(-1, 1)`,
+            `sigmoid`: `(0, 1)`); `(-1, 1)`, with a warning, when it is
+            linear or unknown.
         overwrite: whether to replace an existing non-empty version folder.
+            `path` itself must be a folder (or not exist): a file there is
+            refused even with `overwrite=True`, since it is not an export.
         num_classes: for a bare conditional generator (two inputs) only:
             its number of classes. A conditional `WassersteinGAN` gives its
             own.
@@ -157,7 +164,8 @@ def export_generator(model, path, *, version=1, value_range=(-1.0, 1.0), overwri
             `(None, latent_dim)` and one output, or for a bad `version` or
             `value_range`.
         FileExistsError: if `<path>/<version>` is a non-empty folder and
-            `overwrite` is False, or is a file.
+            `overwrite` is False, or if it, `path` or a folder above `path`
+            is a file (with or without `overwrite`).
 
     Example:
 
@@ -174,7 +182,6 @@ def export_generator(model, path, *, version=1, value_range=(-1.0, 1.0), overwri
     num_classes = _num_classes(model, generator, num_classes)
     latent_dim = _check_generator(generator, conditional=num_classes is not None)
     version = argument_validation.check_int(version, "version", minimum=1)
-    low, high = argument_validation.check_value_range(value_range)
     overwrite = argument_validation.check_bool(overwrite, "overwrite")
     tf = import_tensorflow("export_generator")
     if keras.backend.backend() != "tensorflow":
@@ -182,7 +189,9 @@ def export_generator(model, path, *, version=1, value_range=(-1.0, 1.0), overwri
             "export_generator needs the TensorFlow backend of Keras. "
             f"Current backend: {keras.backend.backend()!r}"
         )
-    target = os.path.join(os.path.abspath(os.fspath(path)), str(version))
+    low, high = _value_range(generator, value_range)
+    model_folder = _checked_model_folder(path, overwrite)
+    target = os.path.join(model_folder, str(version))
 
     def to_images(latent, labels=None):
         if labels is None:
@@ -235,6 +244,96 @@ def export_generator(model, path, *, version=1, value_range=(-1.0, 1.0), overwri
     return publish_directory(
         target, lambda folder: archive.write_out(folder, verbose=False), overwrite=overwrite
     )
+
+
+def load_exported_generator(path):
+    """Loads a generator exported by `export_generator` (a SavedModel).
+
+    Args:
+        path: the version folder, e.g. `export/mnist_generator/1`.
+
+    Returns:
+        The object `tf.saved_model.load(path)` returns, with the
+        `serving_default` and `sample` signatures.
+
+    Raises:
+        FileNotFoundError: `path` does not exist.
+        ValueError: `path` is not a SavedModel folder (a `.keras` file, the
+            model folder above the version folders), its files are truncated
+            or corrupt, or it is a SavedModel without the two signatures.
+    """
+    tf = import_tensorflow("load_exported_generator")
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No such folder: {path}")
+    if not os.path.isdir(path):
+        hint = " It is a .keras file: load it with `keras_wgan.load_wgan`." if path.endswith(".keras") else ""
+        raise ValueError(f"{path} is a file, not a SavedModel folder.{hint}")
+    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
+        versions = sorted(name for name in os.listdir(path) if name.isdigit())
+        hint = f" Pass a version folder, e.g. {os.path.join(path, versions[-1])}." if versions else ""
+        raise ValueError(f"{path} holds no saved_model.pb: it is not a SavedModel.{hint}")
+    try:
+        loaded = tf.saved_model.load(path)
+    except Exception as error:
+        raise ValueError(
+            f"{path} is a truncated or corrupt SavedModel: {type(error).__name__}: {error}"
+        ) from error
+    signatures = sorted(loaded.signatures.keys())
+    if not {DEFAULT_SIGNATURE, SAMPLE_SIGNATURE} <= set(signatures):
+        raise ValueError(
+            f"{path} is a SavedModel but not a generator exported by keras_wgan: its signatures "
+            f"are {signatures}, not {DEFAULT_SIGNATURE!r} and {SAMPLE_SIGNATURE!r}."
+        )
+    return loaded
+
+
+def _value_range(generator, value_range):
+    """`value_range` checked, or (None) read from the generator's last activation."""
+    bounds = data_checks.output_range(generator)  # (low, high, activation) or None
+    if value_range is None:
+        if bounds is None:
+            warnings.warn(
+                f"export_generator cannot tell the range of the outputs of {generator.name!r}: it "
+                "does not end in tanh or sigmoid. The export maps [-1, 1] to the images' [0, 1]; pass "
+                "`value_range=(low, high)`, the range of the generator's outputs, to choose. "
+                "Received: value_range=None",
+                stacklevel=3,
+            )
+            return -1.0, 1.0
+        return bounds[:2]
+    value_range = argument_validation.check_value_range(value_range)
+    if bounds is not None and value_range != bounds[:2]:
+        warnings.warn(
+            f"The generator {generator.name!r} ends in {bounds[2]} and "
+            f"produces values in [{bounds[0]:g}, {bounds[1]:g}], but value_range={value_range}: the "
+            "served images will be washed out or clipped. Leave `value_range` out to use the "
+            "generator's own range.",
+            stacklevel=3,
+        )
+    return value_range
+
+
+def _checked_model_folder(path, overwrite):
+    """The absolute model folder `path`; refuses a file in its place or above it."""
+    folder = os.path.abspath(os.fspath(path))
+    existing = folder
+    while not os.path.lexists(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    if os.path.lexists(existing) and not os.path.isdir(existing):
+        where = "`path`" if existing == folder else f"{existing!r}, a parent of `path`,"
+        remedy = (
+            "`overwrite=True` replaces version folders inside the model folder, never a file in its "
+            "place: that file is not an export, and deleting it could lose your data. Remove or "
+            "rename it yourself, or pick another path."
+            if overwrite
+            else "Remove or rename it, or pick another path."
+        )
+        raise FileExistsError(
+            f"{where} is a file, but export_generator writes a folder there (the model folder that "
+            f"holds the version folders 1/, 2/, ...). {remedy} Received: path={os.fspath(path)!r}"
+        )
+    return folder
 
 
 def _num_classes(model, generator, num_classes):

@@ -1,14 +1,12 @@
-"""Loading saved Wasserstein GANs and exported generators, with clear errors.
+"""Loading saved Wasserstein GANs, with clear errors.
 
 `keras.models.load_model` reports a truncated `.keras` file as "File not
-found", loads any other Keras model without complaint, and
-`tf.saved_model.load` on a SavedModel with truncated variables fails with
-"IndexError: Read less bytes than requested". The two functions here check
-the file first and raise `FileNotFoundError` or `ValueError` naming the file
-and what is wrong with it.
-
-Both load with Keras's `safe_mode` on (no code from the file is run): every
-class keras_wgan saves is registered with `keras.saving`.
+found" and loads any other Keras model without complaint. `load_wgan` checks
+the file first and raises `FileNotFoundError` or `ValueError` naming the
+file and what is wrong with it. It loads with Keras's `safe_mode` on (no
+code from the file is run): every class keras_wgan saves is registered with
+`keras.saving`. Exported generators (SavedModels) are loaded by
+`keras_wgan.export.load_exported_generator`, beside `export_generator`.
 """
 
 import json
@@ -99,48 +97,3 @@ def _check_class(path, config):
             f"{path} holds a {found}{f' ({module})' if module else ''}, not a keras_wgan WGAN or "
             "WGANGP. Load it with `keras.models.load_model`, or pass the checkpoint of a WGAN run."
         )
-
-
-def load_exported_generator(path):
-    """Loads a generator exported by `export_generator` (a SavedModel).
-
-    Args:
-        path: the version folder, e.g. `export/mnist_generator/1`.
-
-    Returns:
-        The object `tf.saved_model.load(path)` returns, with the
-        `serving_default` and `sample` signatures.
-
-    Raises:
-        FileNotFoundError: `path` does not exist.
-        ValueError: `path` is not a SavedModel folder (a `.keras` file, the
-            model folder above the version folders), its files are truncated
-            or corrupt, or it is a SavedModel without the two signatures.
-    """
-    import tensorflow as tf
-
-    from keras_wgan.export import DEFAULT_SIGNATURE, SAMPLE_SIGNATURE
-
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"No such folder: {path}")
-    if not os.path.isdir(path):
-        hint = " It is a .keras file: load it with `keras_wgan.load_wgan`." if path.endswith(".keras") else ""
-        raise ValueError(f"{path} is a file, not a SavedModel folder.{hint}")
-    if not os.path.isfile(os.path.join(path, "saved_model.pb")):
-        versions = sorted(name for name in os.listdir(path) if name.isdigit())
-        hint = f" Pass a version folder, e.g. {os.path.join(path, versions[-1])}." if versions else ""
-        raise ValueError(f"{path} holds no saved_model.pb: it is not a SavedModel.{hint}")
-    try:
-        loaded = tf.saved_model.load(path)
-    except Exception as error:
-        raise ValueError(
-            f"{path} is a truncated or corrupt SavedModel: {type(error).__name__}: {error}"
-        ) from error
-    signatures = sorted(loaded.signatures.keys())
-    if not {DEFAULT_SIGNATURE, SAMPLE_SIGNATURE} <= set(signatures):
-        raise ValueError(
-            f"{path} is a SavedModel but not a generator exported by keras_wgan: its signatures "
-            f"are {signatures}, not {DEFAULT_SIGNATURE!r} and {SAMPLE_SIGNATURE!r}."
-        )
-    return loaded

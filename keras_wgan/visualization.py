@@ -14,6 +14,7 @@ the previous file intact.
 """
 
 import math
+import warnings
 
 import keras
 import numpy as np
@@ -33,7 +34,7 @@ DPI = 100
 """Resolution of the figures drawn here."""
 
 
-def save_image_grid(images, path, *, value_range=(-1.0, 1.0), columns=None, padding=2):
+def save_image_grid(images, path, *, value_range=None, columns=None, padding=2):
     """Writes a batch of images as one PNG grid.
 
     Pixel values are mapped from `value_range` to [0, 1] (see
@@ -48,7 +49,9 @@ def save_image_grid(images, path, *, value_range=(-1.0, 1.0), columns=None, padd
             `(N, H, W, 3)`, e.g. generator outputs.
         path: where to write the PNG; missing parent folders are created.
         value_range: `(low, high)` of `images`: `(-1, 1)` for a `tanh`
-            generator, `(0, 1)` for a `sigmoid` one.
+            generator, `(0, 1)` for a `sigmoid` one. Default None:
+            `(-1, 1)`, with a warning when all values lie in [0, 1] (a
+            sigmoid generator's images, which `(-1, 1)` would wash out).
         columns: images per row; default `ceil(sqrt(N))`, a square grid.
         padding: pixels between tiles and around the grid.
 
@@ -62,9 +65,26 @@ def save_image_grid(images, path, *, value_range=(-1.0, 1.0), columns=None, padd
     keras_wgan.visualization.save_image_grid(wgan.generate(64, seed=0), "final.png")
     ```
     """
+    if value_range is None:
+        value_range = _default_value_range(images)
     grid = image_grid(to_pixels(images, value_range), columns=columns, padding=padding)
     image = Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid)
     return write_atomically(path, lambda temporary: image.save(temporary, format="PNG"))
+
+
+def _default_value_range(images):
+    """(-1, 1), with a warning for images that look like a sigmoid generator's."""
+    values = np.asarray(keras.ops.convert_to_numpy(images), dtype="float32")
+    values = values[np.isfinite(values)]
+    if values.size and 0.0 <= values.min() < values.max() <= 1.0:
+        warnings.warn(
+            "All of `images` lie in [0, 1], as a sigmoid generator's do, but the default "
+            "value_range=(-1, 1) maps them to the upper half of the grey scale: washed-out "
+            "images. Pass value_range=(0, 1) for a sigmoid generator, or value_range=(-1, 1) "
+            "to keep the mapping. Received: value_range=None",
+            stacklevel=3,
+        )
+    return (-1.0, 1.0)
 
 
 def save_scatter_plot(points, path, *, reference=None, title=None):

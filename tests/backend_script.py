@@ -174,7 +174,7 @@ def load(directory):
 
         model = kw.load_wgan(os.path.join(directory, "run.keras"))
         export_dir = os.path.join(directory, "export")
-        kw.export_generator(model, export_dir)
+        kw.export_generator(model, export_dir, value_range=(-1, 1))  # A linear toy generator.
         served = kw.load_exported_generator(os.path.join(export_dir, "1"))
         outputs = served.signatures["sample"](num_samples=tf.constant(3), seed=tf.constant(0))
         result["served_shapes"] = [list(v.shape) for v in outputs.values()]

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import keras
 import numpy as np
@@ -264,6 +265,46 @@ def test_value_range_maps_and_clips(tmp_path):
     np.testing.assert_allclose(images, to_unit(outputs, 0.0, 2.0), atol=1e-6)
 
 
+def served_images(folder, latent):
+    served = tf.saved_model.load(str(folder))
+    return served.signatures["serving_default"](latent=tf.constant(latent))["images"].numpy()
+
+
+def test_default_value_range_follows_the_last_activation(tmp_path):
+    latent = np.random.default_rng(0).standard_normal((4, LATENT_DIM)).astype(np.float32)
+    sigmoid = small_generator(activation="sigmoid")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # A sigmoid or tanh generator exports silently.
+        folder = export_generator(sigmoid, tmp_path / "sigmoid")
+    # The images are G itself, not the washed-out (G + 1) / 2 of (-1, 1).
+    np.testing.assert_allclose(served_images(folder, latent), to_unit(sigmoid(latent), 0.0, 1.0), atol=1e-6)
+
+
+def test_an_unknown_or_contradicted_range_is_named(tmp_path):
+    latent = np.ones((2, LATENT_DIM), np.float32)
+    linear = small_generator(activation=None)
+    with pytest.warns(UserWarning, match=r"cannot tell the range.*pass `value_range=\(low, high\)`"):
+        folder = export_generator(linear, tmp_path / "linear")
+    np.testing.assert_allclose(served_images(folder, latent), to_unit(linear(latent)), atol=1e-6)
+    with pytest.warns(UserWarning, match=r"ends in sigmoid .*\[0, 1\].*Leave `value_range` out"):
+        export_generator(small_generator(activation="sigmoid"), tmp_path / "sig", value_range=(-1, 1))
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_file_at_path_is_refused_in_words(tmp_path, overwrite):
+    target = tmp_path / "generator"
+    target.write_text("my notes")
+    expected = r"`path` is a file, but export_generator writes a folder there"
+    if overwrite:
+        expected += r".*`overwrite=True` replaces version folders .* never a file"
+    with pytest.raises(FileExistsError, match=expected):
+        export_generator(small_generator(), target, overwrite=overwrite)
+    with pytest.raises(FileExistsError, match=r"generator', a parent of `path`, is a file"):
+        export_generator(small_generator(), target / "inner", overwrite=overwrite)
+    assert target.read_text() == "my notes"
+    assert os.listdir(tmp_path) == ["generator"]
+
+
 # -- existing folders, overwrite and failures ----------------------------------
 
 
@@ -322,6 +363,46 @@ def test_failed_export_leaves_nothing_behind(tmp_path, monkeypatch, overwrite):
     with pytest.raises(RuntimeError, match="disk full"):
         export_generator(small_generator(1), tmp_path / "new" / "gen")
     assert os.listdir(tmp_path / "new") == []
+
+
+# -- loading an export ---------------------------------------------------------------
+
+
+def test_load_exported_generator(exported, tmp_path):
+    _, export = exported
+    served = keras_wgan.load_exported_generator(export)
+    out = served.signatures["sample"](num_samples=tf.constant(2), seed=tf.constant(0))
+    assert out["images"].shape == (2, 28, 28, 1)
+    damages = [
+        ("truncated_pb", "saved_model.pb"),
+        ("truncated_variables", "variables/variables.data-00000-of-00001"),
+    ]
+    for name, damage in damages:
+        shutil.copytree(export, tmp_path / name)
+        damaged = tmp_path / name / damage
+        damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+    module = tf.Module()
+    module.f = tf.function(lambda x: x + 1, input_signature=[tf.TensorSpec([None], tf.float32)])
+    tf.saved_model.save(
+        module, str(tmp_path / "foreign_saved_model"), signatures={"serving_default": module.f}
+    )
+    shutil.copytree(os.path.dirname(export), tmp_path / "export")
+    (tmp_path / "good.keras").write_bytes(b"PK")
+    cases = [
+        ("truncated_pb", r"truncated_pb is a truncated or corrupt SavedModel: .*parse"),
+        ("truncated_variables", r"truncated_variables is a truncated or corrupt SavedModel"),
+        (
+            "foreign_saved_model",
+            r"not a generator exported by keras_wgan: its signatures are \['serving_default'\]",
+        ),
+        ("export", r"holds no saved_model\.pb.*Pass a version folder, e\.g\. .*export/1"),
+        ("good.keras", r"is a file, not a SavedModel folder\. It is a \.keras file"),
+    ]
+    for name, message in cases:
+        with pytest.raises(ValueError, match=message):
+            keras_wgan.load_exported_generator(tmp_path / name)
+    with pytest.raises(FileNotFoundError, match="No such folder"):
+        keras_wgan.load_exported_generator(tmp_path / "nowhere")
 
 
 # -- argument errors -----------------------------------------------------------

@@ -165,3 +165,17 @@ def test_conditional_updates_match_float32_and_stay_finite(policy):
     history = model.fit(real, labels, batch_size=32, epochs=5, verbose=0).history
     assert all(np.isfinite(v).all() for v in history.values())
     assert np.isfinite(model.generate(32, labels=2, seed=0)).all()
+
+
+@pytest.mark.parametrize("policy", POLICIES, indirect=True)
+def test_generate_returns_float32(policy):
+    keras.utils.set_random_seed(0)
+    generator = mlp(2, 2)
+    assert keras.backend.standardize_dtype(generator(np.zeros((1, 2))).dtype) == policy.split("_")[1]
+    model = kw.WGANGP(mlp(2, 1), generator)
+    samples = model.generate(8, seed=0)
+    assert isinstance(samples, np.ndarray) and samples.dtype == np.float32
+    np.testing.assert_array_equal(
+        samples,
+        keras.ops.convert_to_numpy(keras.ops.cast(generator(keras.random.normal((8, 2), seed=0)), "float32")),
+    )

@@ -1,6 +1,7 @@
 """Tests for keras_wgan.visualization: image grids and scatter plots as PNG files."""
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -51,3 +52,16 @@ def test_save_scatter_plot(tmp_path):
     assert open_png(path).size == (500, 500)
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
         callbacks.save_scatter_plot(np.zeros((4, 3)), tmp_path / "bad.png")
+
+
+def test_save_image_grid_warns_for_images_in_zero_one_with_the_default_range(tmp_path):
+    sigmoid_images = np.random.default_rng(0).uniform(0.0, 1.0, size=(4, 5, 5, 1))
+    with pytest.warns(
+        UserWarning, match=r"lie in \[0, 1\], as a sigmoid generator's do.*value_range=\(0, 1\)"
+    ):
+        path = callbacks.save_image_grid(sigmoid_images, tmp_path / "default.png", padding=0)
+    assert np.asarray(open_png(path)).min() >= 127  # (-1, 1) still applies: the upper half
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # An explicit range, or tanh-like images: no warning.
+        callbacks.save_image_grid(sigmoid_images, tmp_path / "unit.png", value_range=(0, 1))
+        callbacks.save_image_grid(sigmoid_images * 2 - 1, tmp_path / "tanh.png")

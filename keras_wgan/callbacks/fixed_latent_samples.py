@@ -5,6 +5,7 @@ import math
 import keras
 import numpy as np
 
+from keras_wgan.models import data_checks
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.generator_utils import draw_latent
@@ -26,7 +27,9 @@ class FixedLatentSamples(keras.callbacks.Callback):
     Args:
         num_samples: number of samples per output.
         seed: int, seeds the fixed latent vectors.
-        value_range: `(low, high)` of the generator's images.
+        value_range: `(low, high)` of the generator's images, or None to
+            read it from the generator's last activation at train begin
+            (`tanh`: `(-1, 1)`, `sigmoid`: `(0, 1)`; `(-1, 1)` otherwise).
         every: write after every `every`-th epoch.
 
     Attributes:
@@ -45,7 +48,10 @@ class FixedLatentSamples(keras.callbacks.Callback):
         # An int seed draws statelessly: the same latents in every run, and
         # Keras's global random state (hence training) is untouched.
         self.seed = argument_validation.check_seed(seed)
-        self.value_range = argument_validation.check_value_range(value_range)
+        self.requested_value_range = (
+            None if value_range is None else argument_validation.check_value_range(value_range)
+        )
+        self.value_range = self.requested_value_range
         self.latent = None
         self.labels = None
         self.columns = None
@@ -60,6 +66,9 @@ class FixedLatentSamples(keras.callbacks.Callback):
                 f"generator. Received: model={model!r} of type {type(model).__name__}"
             )
         self.kind = sample_kind(model.sample_shape, type(self).__name__)
+        if self.requested_value_range is None:
+            bounds = data_checks.output_range(model.generator)
+            self.value_range = (-1.0, 1.0) if bounds is None else bounds[:2]
         num_classes = model.num_classes
         columns = None if num_classes is None else math.ceil(self.num_samples / num_classes)
         rows = 1 if num_classes is None else num_classes

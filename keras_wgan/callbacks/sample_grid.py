@@ -25,7 +25,8 @@ class SampleGrid(FixedLatentSamples):
         num_samples: number of samples per file.
         seed: int, seeds the fixed latent vectors.
         value_range: `(low, high)` of the generator's images (ignored for
-            2-D samples).
+            2-D samples); default None: read from the generator's last
+            activation (`tanh`: `(-1, 1)`, `sigmoid`: `(0, 1)`).
         every: save after every `every`-th epoch.
         filename: file name template, formatted with the 1-based `epoch`
             (the numbering of Keras's progress bar).
@@ -53,7 +54,7 @@ class SampleGrid(FixedLatentSamples):
         *,
         num_samples=64,
         seed=0,
-        value_range=(-1.0, 1.0),
+        value_range=None,
         every=1,
         filename="samples_epoch_{epoch:03d}.png",
         reference=None,

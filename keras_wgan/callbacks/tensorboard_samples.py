@@ -28,7 +28,8 @@ class TensorBoardSamples(FixedLatentSamples):
         num_samples: number of samples per image.
         seed: int, seeds the fixed latent vectors.
         value_range: `(low, high)` of the generator's images (ignored for
-            2-D samples).
+            2-D samples); default None: read from the generator's last
+            activation (`tanh`: `(-1, 1)`, `sigmoid`: `(0, 1)`).
         every: write after every `every`-th epoch.
 
     Attributes:
@@ -50,7 +51,7 @@ class TensorBoardSamples(FixedLatentSamples):
     ```
     """
 
-    def __init__(self, log_dir, *, num_samples=16, seed=0, value_range=(-1.0, 1.0), every=1):
+    def __init__(self, log_dir, *, num_samples=16, seed=0, value_range=None, every=1):
         # Checked here rather than at the first epoch: a missing package
         # should stop the run before any training time is spent.
         import_tensorflow("TensorBoardSamples")

@@ -2,8 +2,10 @@
 
 import keras
 
+from keras_wgan.utils.argument_validation import received
+
 # `keras.Model.compile` arguments that a WGAN computes for itself.
-_UNUSED_ARGUMENTS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
+_UNUSED_ARGUMENTS = ("loss", "loss_weights", "metrics", "weighted_metrics")
 
 
 def check_compile_arguments(model, kwargs):
@@ -12,9 +14,59 @@ def check_compile_arguments(model, kwargs):
         if unused in kwargs:
             raise ValueError(
                 f"`{unused}` is not used by {type(model).__name__}: it computes "
-                "its own losses and metrics. Pass `critic_optimizer` and "
-                "`generator_optimizer` instead of `optimizer`."
+                "its own losses and metrics. Pass only the optimizers "
+                "(`critic_optimizer`, `generator_optimizer`) and the execution "
+                "options (`jit_compile`, `steps_per_execution`, `run_eagerly`)."
             )
+
+
+def split_optimizers(positional, critic_optimizer, generator_optimizer, kwargs):
+    """`(critic_optimizer, generator_optimizer)` from `compile`'s arguments.
+
+    Two positional optimizers are `(critic_optimizer, generator_optimizer)`;
+    one, with `generator_optimizer` given, is the critic's. One optimizer
+    alone, positional or as Keras's `optimizer=`, is meant for the model, so
+    it serves both networks: the critic gets it and the generator a copy
+    built from its config (one optimizer cannot own two sets of variables),
+    as a Keras user expects of `model.compile(keras.optimizers.Adam(2e-4))`.
+    Removes `optimizer` from `kwargs`.
+
+    Raises:
+        TypeError: more than two positional optimizers, or one given both
+            by position and by name.
+        ValueError: `optimizer` with `critic_optimizer` or
+            `generator_optimizer`.
+    """
+    shared = kwargs.pop("optimizer", None)
+    if len(positional) > 2:
+        raise TypeError(
+            "`compile` takes at most two positional optimizers, `critic_optimizer` then "
+            f"`generator_optimizer`. Received: {len(positional)} positional arguments"
+        )
+    given = {"critic_optimizer": critic_optimizer, "generator_optimizer": generator_optimizer}
+    if len(positional) == 1 and critic_optimizer is None and generator_optimizer is None:
+        if shared is not None:
+            raise TypeError(
+                f"`optimizer` is given twice, by position and by name. {received('optimizer', shared)}"
+            )
+        shared = positional[0]
+    else:
+        for name, value in zip(list(given)[: len(positional)], positional, strict=True):
+            if given[name] is not None:
+                raise TypeError(
+                    f"`{name}` is given twice, by position and by name. {received(name, given[name])}"
+                )
+            given[name] = value
+    if shared is None:
+        return given["critic_optimizer"], given["generator_optimizer"]
+    if any(value is not None for value in given.values()):
+        raise ValueError(
+            "Pass either one optimizer for both networks or `critic_optimizer` and "
+            f"`generator_optimizer`, not both. {received('optimizer', shared)}, "
+            + ", ".join(f"{name}={value!r}" for name, value in given.items())
+        )
+    shared = keras.optimizers.get(shared)
+    return shared, type(shared).from_config(shared.get_config())
 
 
 def resolve_optimizer(optimizer, default, critic):

@@ -6,6 +6,7 @@ from keras import ops
 from keras_wgan.backends import current as backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
 from keras_wgan.models import compile_utils, conditioning, data_checks, fit_data, network_checks
+from keras_wgan.models.non_finite_warning import NonFiniteWarning
 from keras_wgan.utils import argument_validation
 
 
@@ -146,10 +147,18 @@ class WassersteinGAN(keras.Model):
         """
         raise NotImplementedError(f"{type(self).__name__} must define `default_generator_optimizer()`.")
 
-    def compile(self, critic_optimizer=None, generator_optimizer=None, **kwargs):
+    def compile(self, *optimizers, critic_optimizer=None, generator_optimizer=None, **kwargs):
         """Sets the two optimizers; other arguments go to `keras.Model.compile`.
 
+        Example: `wgan.compile(critic_optimizer=Adam(1e-4), generator_optimizer=Adam(2e-4))`;
+        `wgan.compile(Adam(2e-4))` gives both networks Adam 2e-4.
+
         Args:
+            *optimizers: one optimizer for both networks (as Keras's
+                `optimizer`, also accepted by that name): the critic gets
+                it, the generator a copy built from its config, so each
+                has its own state; or two, `critic_optimizer` and
+                `generator_optimizer` in that order.
             critic_optimizer: a `keras.optimizers.Optimizer`, an identifier
                 such as `"adam"`, or None for the paper's default.
             generator_optimizer: the same for the generator.
@@ -159,6 +168,9 @@ class WassersteinGAN(keras.Model):
                 `steps_per_execution`, `run_eagerly`.
         """
         compile_utils.check_compile_arguments(self, kwargs)
+        critic_optimizer, generator_optimizer = compile_utils.split_optimizers(
+            optimizers, critic_optimizer, generator_optimizer, kwargs
+        )
         # Saved as requested (see `compile_utils.compile_config`).
         self._requested_jit_compile = kwargs.get("jit_compile", "auto")
         self.critic_optimizer = compile_utils.resolve_optimizer(
@@ -247,6 +259,11 @@ class WassersteinGAN(keras.Model):
                 every epoch runs them all), `validation_split` (arrays
                 only: the last fraction, taken before shuffling),
                 `callbacks`, `initial_epoch`, `verbose`, ...
+
+        A `UserWarning` names the metrics at the end of the first epoch whose
+        training losses are NaN or inf (`NonFiniteWarning`, added to the
+        callbacks); `keras_wgan.callbacks.StopOnNonFinite` stops at the
+        first non-finite step instead.
         """
         if y is not None and not self.conditional:
             raise ValueError("A GAN learns from samples alone: `y` must be None.")
@@ -262,6 +279,10 @@ class WassersteinGAN(keras.Model):
             shuffle=shuffle,
             fit_kwargs=kwargs,
         )
+        callbacks = kwargs.get("callbacks") or []
+        if not isinstance(callbacks, keras.callbacks.CallbackList):  # A CallbackList is used as given.
+            callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+            kwargs["callbacks"] = [*callbacks, NonFiniteWarning()]
         return super().fit(batches, validation_data=validation_data, shuffle=False, **kwargs)
 
     def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
@@ -288,7 +309,12 @@ class WassersteinGAN(keras.Model):
         )
 
     def generate(self, n, labels=None, seed=None):
-        """Returns `n` generated samples as a NumPy array.
+        """Returns `n` generated samples as a NumPy array, float32 under mixed precision too.
+
+        A generator computing in float16 or bfloat16 (the `mixed_float16`
+        and `mixed_bfloat16` policies) has its samples cast to float32, as
+        NumPy code and image writers expect; a float64 generator's stay
+        float64.
 
         Args:
             n: number of samples.
@@ -312,7 +338,10 @@ class WassersteinGAN(keras.Model):
         # Not the model's own seed generator: sampling must not change the
         # noise that training sees next.
         latent = keras.random.normal((n, self.latent_dim), seed=seed)
-        return ops.convert_to_numpy(self.generator_output(latent, labels, training=False))
+        samples = self.generator_output(latent, labels, training=False)
+        if keras.backend.standardize_dtype(samples.dtype) in ("float16", "bfloat16"):
+            samples = ops.cast(samples, "float32")
+        return ops.convert_to_numpy(samples)
 
     def critic_penalty(self, real, fake, step=0, labels=None):
         """Returns `(penalty_loss, logs)`: a term added to the critic loss.

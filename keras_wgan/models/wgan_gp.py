@@ -35,7 +35,8 @@ class WGANGP(WassersteinGAN):
         generator: a built `keras.Model` from `(latent_dim,)` to samples.
         critic_steps: critic iterations per generator iteration (paper: 5).
         gp_weight: non-negative float, the penalty weight `lambda`
-            (paper: 10; its toy experiments: 0.1).
+            (paper: 10; its toy experiments: 0.1). 0 removes the Lipschitz
+            constraint and gets a warning.
         one_sided: penalise only gradient norms above 1 (Petzka et al.).
         seed: int or None, seeds the model's noise and interpolates.
         penalty_every: int in `[1, critic_steps]`, default 1 (the paper: a
@@ -98,6 +99,15 @@ class WGANGP(WassersteinGAN):
         # Keeps the average penalty weight per critic iteration at gp_weight.
         self._lazy_scale = self.critic_steps / penalised
         self.penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
+        if gp_weight == 0.0:
+            warnings.warn(
+                "gp_weight=0 turns the gradient penalty off, and with it WGAN-GP's only Lipschitz "
+                "constraint: the critic's scores can grow without bound, so its loss no longer "
+                "estimates the Wasserstein distance and training usually diverges. Use a positive "
+                "weight (the paper: 10), or `keras_wgan.WGAN` for weight clipping. "
+                + argument_validation.received("gp_weight", gp_weight),
+                stacklevel=2,
+            )
         if _has_batch_normalization(critic):
             warnings.warn(
                 "The WGAN-GP critic contains BatchNormalization. It mixes the "

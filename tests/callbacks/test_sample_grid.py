@@ -91,3 +91,22 @@ def test_conditional_grid_has_one_row_per_class(tmp_path):
     expected = model.generator_output(grid.latent[3:4], np.array([1]), training=False)
     expected = keras.ops.convert_to_numpy(expected)[0, ..., 0]
     np.testing.assert_allclose(tile, np.round((expected + 1.0) / 2.0 * 255.0), atol=1)
+
+
+@pytest.mark.parametrize("activation, value_range", [("sigmoid", (0.0, 1.0)), ("tanh", (-1.0, 1.0))])
+def test_default_value_range_follows_the_generator(tmp_path, activation, value_range):
+    keras.utils.set_random_seed(0)
+    latent = keras.Input((8,), name="latent")
+    x = keras.layers.Dense(6 * 6, activation=activation)(latent)
+    generator = keras.Model(latent, keras.layers.Reshape((6, 6, 1))(x))
+    image = keras.Input((6, 6, 1), name="image")
+    critic = keras.Model(image, keras.layers.Dense(1)(keras.layers.Flatten()(image)))
+    grid = callbacks.SampleGrid(tmp_path, num_samples=4)
+    grid.set_model(kw.WGANGP(critic, generator))
+    grid.on_train_begin()
+    assert grid.value_range == value_range
+    grid.on_epoch_end(0)
+    samples = grid._samples()
+    expected = np.round(np.clip((samples - value_range[0]) / (value_range[1] - value_range[0]), 0, 1) * 255)
+    tile = np.asarray(open_png(grid.last_path))[2:8, 2:8]
+    np.testing.assert_allclose(tile, expected[0, ..., 0], atol=1)

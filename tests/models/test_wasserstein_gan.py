@@ -281,10 +281,43 @@ def test_compile_defaults_and_kwargs():
     model = kw.WGANGP(mlp(2, 1), mlp(2, 2))
     model.compile(steps_per_execution=2)
     assert model.steps_per_execution == 2
-    with pytest.raises(ValueError, match="critic_optimizer"):
-        model.compile(optimizer="adam")
     with pytest.raises(ValueError, match="own losses"):
         model.compile(loss="mse")
+
+
+def test_one_optimizer_serves_both_networks():
+    model = kw.WGANGP(mlp(2, 1), mlp(2, 2), critic_steps=1)
+    shared = keras.optimizers.Adam(2e-4, beta_1=0.5)
+    model.compile(shared)
+    assert model.critic_optimizer is shared and model.generator_optimizer is not shared
+    assert model.generator_optimizer.get_config() == shared.get_config()
+    model.fit(DATA[:64], batch_size=32, epochs=1, verbose=0)
+    assert int(model.critic_optimizer.iterations) == int(model.generator_optimizer.iterations) == 2
+    model.compile(optimizer="rmsprop")  # Keras's name for it, and an identifier
+    assert type(model.critic_optimizer) is type(model.generator_optimizer) is keras.optimizers.RMSprop
+    assert model.critic_optimizer is not model.generator_optimizer
+
+
+def test_two_optimizers_by_position_or_name_keep_their_roles():
+    model = kw.WGANGP(mlp(2, 1), mlp(2, 2))
+    critic_optimizer, generator_optimizer = keras.optimizers.Adam(1e-3), keras.optimizers.SGD(0.1)
+    model.compile(critic_optimizer, generator_optimizer)
+    assert (model.critic_optimizer, model.generator_optimizer) == (critic_optimizer, generator_optimizer)
+    critic_optimizer, generator_optimizer = keras.optimizers.Adam(1e-3), keras.optimizers.SGD(0.1)
+    model.compile(critic_optimizer, generator_optimizer=generator_optimizer)
+    assert (model.critic_optimizer, model.generator_optimizer) == (critic_optimizer, generator_optimizer)
+    model.compile(critic_optimizer="sgd")  # By name alone: the generator keeps its default.
+    assert isinstance(model.generator_optimizer, keras.optimizers.Adam)
+
+
+def test_ambiguous_optimizers_are_refused_in_words():
+    model = kw.WGANGP(mlp(2, 1), mlp(2, 2))
+    with pytest.raises(ValueError, match="either one optimizer for both networks or `critic_optimizer` and"):
+        model.compile(optimizer="adam", generator_optimizer="sgd")
+    with pytest.raises(TypeError, match="`critic_optimizer` is given twice"):
+        model.compile("adam", critic_optimizer="sgd")
+    with pytest.raises(TypeError, match="at most two positional optimizers"):
+        model.compile("adam", "adam", "adam")
 
 
 def test_fit_before_compile_is_an_error():

@@ -98,6 +98,14 @@ def test_rejects_negative_gp_weight():
         kw.WGANGP(mlp(2, 1), mlp(2, 2), gp_weight=-1.0)
 
 
+@pytest.mark.parametrize("gp_weight", [0, 0.0])
+def test_warns_that_gp_weight_zero_removes_the_lipschitz_constraint(gp_weight):
+    with pytest.warns(
+        UserWarning, match=r"gp_weight=0 turns the gradient penalty off.*Use a positive weight"
+    ):
+        kw.WGANGP(mlp(2, 1), mlp(2, 2), gp_weight=gp_weight)
+
+
 def test_warns_about_batch_normalization_in_critic():
     inputs = keras.Input((2,))
     inner = keras.Sequential([keras.layers.Dense(8), keras.layers.BatchNormalization()])
