@@ -27,7 +27,7 @@ Two steps, two environments:
        KERAS_BACKEND=jax python benchmarks/fid_inception_parity.py
 
 CI checks the Keras side against the fixture without PyTorch
-(tests/evaluation/test_fid_inception.py).
+(tests/evaluation/test_fid_network.py).
 """
 
 import argparse
@@ -55,7 +55,7 @@ def seeded_state_dict(layout, seed=SEED):
 
     Args:
         layout: `{name: shape}` (a torch `state_dict`'s, or
-            `fid_inception.torch_state_dict_layout()`).
+            `fid_network.torch_state_dict_layout()`).
         seed: an int.
 
     Returns:
@@ -127,11 +127,11 @@ def keras_side():
     sys.path.insert(0, ROOT)
     import keras
 
-    from keras_wgan.evaluation import fid_inception
+    from keras_wgan.evaluation import fid_network
 
     expected = np.load(FIXTURE)
-    model = fid_inception._build()
-    fid_inception.load_state_dict(model, seeded_state_dict(fid_inception.torch_state_dict_layout(model)))
+    model = fid_network._build()
+    fid_network.load_state_dict(model, seeded_state_dict(fid_network.torch_state_dict_layout(model)))
     outputs = model.predict(seeded_images(int(expected["seed"])), verbose=0)
     diffs = {key: max_rel_diff(outputs[key], expected[key]) for key in ("pool", "logits")}
     backend = keras.backend.backend()

@@ -121,11 +121,17 @@ def fid_inception(weights="auto"):
     model.predict(np.zeros((2, 32, 32, 3)))["pool"].shape  # (2, 2048)
     ```
     """
-    key = weights if weights is None or weights == "auto" else os.path.abspath(os.fspath(weights))
+    if weights is None:
+        key = None
+    elif weights == "auto":
+        key = ("auto", weights_directory())
+    else:
+        key = os.path.abspath(os.fspath(weights))
     if key not in _MODELS:
+        load = None if weights is None else _loader(weights)  # missing files: an error before the build
         model = _build()
-        if weights is not None:
-            _load(model, weights)
+        if load is not None:
+            load(model)
         _MODELS[key] = model
     return _MODELS[key]
 
@@ -373,7 +379,7 @@ def load_state_dict(model, state):
     model.get_layer("fc").set_weights([state["fc.weight"].T, state["fc.bias"]])
 
 
-def state_dict_from_tf_graph(constants):
+def state_dict_from_tf_graph(constants, model=None):
     """pytorch-fid's state dict from the TF graph's constants (torch-fidelity's conversion).
 
     Args:
@@ -382,11 +388,13 @@ def state_dict_from_tf_graph(constants):
             `scale_after_normalization=False` may be marked by a
             `<scope>/batchnorm/scale_after_normalization` entry of False,
             and its gamma is then ignored (set to 1).
+        model: a `fid_inception` model giving the layout (built with
+            random weights when not given).
 
     Returns:
         `{name: float32 array}` in pytorch-fid's layout.
     """
-    layout = tf_graph_layout()
+    layout = tf_graph_layout(model)
     missing = sorted(set(layout) - set(constants))
     if missing:
         raise ValueError(
@@ -430,13 +438,7 @@ def read_tf_graph(path):
         `{node name: array}` of the graph's `Const` nodes, with the
         `scale_after_normalization` flag of each batch-norm op.
     """
-    try:
-        import tensorflow as tf
-    except ImportError as error:
-        raise ImportError(
-            f"Reading {os.path.basename(path)} needs TensorFlow (the graph is a TF GraphDef). Install "
-            f"tensorflow, or pass pytorch-fid's {TORCH_WEIGHTS_FILE} (with PyTorch) instead."
-        ) from error
+    tf = _import_tensorflow(path)
     if tarfile.is_tarfile(path):
         with tarfile.open(path, "r:*") as archive:
             member = next(
@@ -475,13 +477,7 @@ def read_torch_weights(path, *, check_hash=True):
     Returns:
         `{name: float32 array}`.
     """
-    try:
-        import torch
-    except ImportError as error:
-        raise ImportError(
-            f"Reading {os.path.basename(path)} needs PyTorch (`pip install torch`), which is not "
-            f"installed. Or use the original TF graph instead: {TF_GRAPH_FILE} from {TF_GRAPH_URL}."
-        ) from error
+    torch = _import_torch(path)
     if check_hash:
         digest = _sha256(path)
         if not digest.startswith(TORCH_WEIGHTS_SHA256_PREFIX):
@@ -493,24 +489,51 @@ def read_torch_weights(path, *, check_hash=True):
     return {name: value.detach().cpu().numpy().astype(np.float32) for name, value in state.items()}
 
 
+def _import_tensorflow(path):
+    try:
+        import tensorflow
+    except ImportError as error:
+        raise ImportError(
+            f"Reading {os.path.basename(path)} needs TensorFlow (the graph is a TF GraphDef). Install "
+            f"tensorflow, or pass pytorch-fid's {TORCH_WEIGHTS_FILE} (with PyTorch) instead."
+        ) from error
+    return tensorflow
+
+
+def _import_torch(path):
+    try:
+        import torch
+    except ImportError as error:
+        raise ImportError(
+            f"Reading {os.path.basename(path)} needs PyTorch (`pip install torch`), which is not "
+            f"installed. Or use the original TF graph instead: {TF_GRAPH_FILE} from {TF_GRAPH_URL}."
+        ) from error
+    return torch
+
+
 def weights_directory():
     """Where `weights="auto"` looks for the downloaded file and caches the conversion."""
     home = os.path.expanduser(os.environ.get("KERAS_HOME") or os.path.join("~", ".keras"))
     return os.path.join(home, "keras_wgan")
 
 
-def _load(model, weights):
+def _loader(weights):
+    """`load(model)` for `weights`, the files checked first."""
     if weights == "auto":
         directory = weights_directory()
         cache = os.path.join(directory, CACHE_FILE)
         if os.path.isfile(cache):
-            model.load_weights(cache)
-            return
+            return lambda model: model.load_weights(cache)
         for name in (TF_GRAPH_FILE, TF_GRAPH_MEMBER, TORCH_WEIGHTS_FILE):
-            if os.path.isfile(os.path.join(directory, name)):
-                load_state_dict(model, _read(os.path.join(directory, name)))
-                file_utils.write_atomically(cache, model.save_weights, suffix=".weights.h5")
-                return
+            path = os.path.join(directory, name)
+            if os.path.isfile(path):
+                _check_reader(path)
+
+                def convert(model, path=path):
+                    load_state_dict(model, _read(path, model))
+                    file_utils.write_atomically(cache, model.save_weights, suffix=".weights.h5")
+
+                return convert
         raise FileNotFoundError(_missing_message(directory))
     path = os.fspath(weights)
     if not os.path.isfile(path):
@@ -520,15 +543,23 @@ def _load(model, weights):
             + f" {argument_validation.received('weights', weights)}"
         )
     if path.endswith(".weights.h5"):
-        model.load_weights(path)
-    else:
-        load_state_dict(model, _read(path))
+        return lambda model: model.load_weights(path)
+    _check_reader(path)
+    return lambda model: load_state_dict(model, _read(path, model))
 
 
-def _read(path):
+def _read(path, model):
     if path.endswith(".pth"):
         return read_torch_weights(path, check_hash=os.path.basename(path) == TORCH_WEIGHTS_FILE)
-    return state_dict_from_tf_graph(read_tf_graph(path))
+    return state_dict_from_tf_graph(read_tf_graph(path), model)
+
+
+def _check_reader(path):
+    """Fails before the network is built when the library reading `path` is missing."""
+    if path.endswith(".pth"):
+        _import_torch(path)
+    else:
+        _import_tensorflow(path)
 
 
 def _missing_message(directory):
