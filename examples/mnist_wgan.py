@@ -354,7 +354,7 @@ def main(argv=None):
         # features of a small MNIST classifier (trained once, then cached).
         # It writes into the epoch's logs, so it comes before the loggers.
         callbacks.append(
-            kw.evaluation.QualityMetric.frechet(
+            kw.callbacks.QualityMetric.frechet(
                 heldout_images,
                 n=min(1000, len(heldout_images)),
                 value_range=VALUE_RANGE,
@@ -366,7 +366,7 @@ def main(argv=None):
         # as the FCD's judges 100 samples per class (at the first and last
         # epoch only when the FCD is off).
         callbacks.append(
-            kw.evaluation.QualityMetric.conditional_accuracy(
+            kw.callbacks.QualityMetric.conditional_accuracy(
                 n_per_class=100, value_range=VALUE_RANGE, every=args.fcd_every or args.epochs
             )
         )

@@ -112,8 +112,8 @@ def parse_args(argv=None):
         type=int,
         default=0,
         metavar="K",
-        help="log FID and KID every K epochs (0: never, the default). Needs InceptionV3's "
-        "ImageNet weights: Keras's cache, its download, or --inception-weights",
+        help="log FID and KID every K epochs (0: never, the default), on the 2015-12-05 Inception of "
+        "published FIDs: needs inception-2015-12-05.tgz in ~/.keras/keras_wgan/ or --inception-weights",
     )
     parser.add_argument(
         "--fid-images",
@@ -124,9 +124,10 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--inception-weights",
-        default="imagenet",
+        default="auto",
         metavar="PATH",
-        help="a local inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
+        help="inception-2015-12-05.tgz, pytorch-fid's pt_inception-2015-12-05-6726825d.pth, or "
+        "their converted .weights.h5 (see kw.evaluation.fid_inception)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="a short run with narrow networks (a few minutes on 2 CPU cores)"
@@ -241,7 +242,7 @@ def main(argv=None):
         n = min(args.fid_images, len(real))
         print(f"FID and KID every {args.fid_every} epoch(s) on {n} real and {n} generated images")
         try:
-            callbacks += kw.evaluation.inception_metrics(
+            callbacks += kw.callbacks.inception_metrics(
                 real,
                 n=n,
                 value_range=VALUE_RANGE,

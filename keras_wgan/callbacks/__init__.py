@@ -11,7 +11,8 @@ Progress:
   train and held-out `wasserstein_estimate` share a panel so the gap of an
   overfitting critic (WGAN-GP paper, Fig. 5b) is visible at a glance.
 - `QualityMetric`: a sample-quality metric (exact W1, FCD, any
-  `metric(model)`) written into the epoch logs.
+  `metric(model)`) written into the epoch logs; `inception_metrics` builds
+  those logging FID, KID and the Inception Score.
 
 Fault tolerance:
 
@@ -28,6 +29,7 @@ live in `keras_wgan.visualization` and are re-exported here.
 
 from keras_wgan.callbacks.atomic_backup_and_restore import AtomicBackupAndRestore
 from keras_wgan.callbacks.atomic_model_checkpoint import AtomicModelCheckpoint
+from keras_wgan.callbacks.inception_metrics import inception_metrics
 from keras_wgan.callbacks.quality_metric import QualityMetric
 from keras_wgan.callbacks.sample_grid import SampleGrid
 from keras_wgan.callbacks.stop_on_non_finite import NonFiniteLossError, StopOnNonFinite

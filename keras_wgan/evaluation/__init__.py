@@ -19,13 +19,17 @@ between runs. This module provides the two fixed yardsticks used instead:
 - `conditional_accuracy` for a conditional model (`num_classes` set): the
   share of generated digits that the same MNIST classifier assigns to the
   class they were generated for.
-For RGB images, FID and KID on Inception-v3 features: see
-`keras_wgan.evaluation.inception` (`frechet_inception_distance`,
-`kernel_inception_distance`, `inception_metrics` for `fit`).
+For RGB images, FID and KID on Inception features, by default those of
+published FIDs: the 2015-12-05 TF1 Inception as a Keras model
+(`fid_inception`; weights from a file downloaded once), the Inception Score
+(`inception_score`, `inception_score_of_generator`), and precision, recall,
+density and coverage on any features (`precision_recall_density_coverage`).
+See `keras_wgan.evaluation.inception`.
 
-`QualityMetric` runs any of them (or any `metric(model) -> float`) during
-`fit()` and writes the value into the epoch logs, next to the
-`wasserstein_estimate`, so that `History`, `CSVLogger` and plots see it.
+This package computes; it does not import `keras_wgan.callbacks`. The
+callbacks that log these values during `fit()` are
+`keras_wgan.callbacks.QualityMetric` and
+`keras_wgan.callbacks.inception_metrics`.
 
 Example:
 
@@ -36,7 +40,7 @@ from keras_wgan import evaluation
 images, _, _ = kw.datasets.load_mnist(allow_download=False)
 train, heldout = kw.datasets.split_holdout(images, 1000)
 callbacks = [
-    evaluation.QualityMetric.frechet(heldout, n=1000, every=5),  # "fcd"
+    kw.callbacks.QualityMetric.frechet(heldout, n=1000, every=5),  # "fcd"
     keras.callbacks.CSVLogger("log.csv"),  # AFTER the QualityMetric
 ]
 wgan.fit(dataset, epochs=50, callbacks=callbacks)
@@ -46,6 +50,7 @@ wgan.fit(dataset, epochs=50, callbacks=callbacks)
 from keras_wgan.evaluation.classifier import FEATURE_LAYER, mnist_classifier, mnist_classifier_info
 from keras_wgan.evaluation.conditional_accuracy import conditional_accuracy, conditional_accuracy_per_class
 from keras_wgan.evaluation.feature_distances import fid_from_features, kid_from_features, mmd2_unbiased
+from keras_wgan.evaluation.fid_network import fid_inception
 from keras_wgan.evaluation.frechet import feature_statistics, frechet_distance
 from keras_wgan.evaluation.frechet_classifier_distance import (
     FrechetClassifierDistance,
@@ -55,23 +60,14 @@ from keras_wgan.evaluation.frechet_classifier_distance import (
 from keras_wgan.evaluation.inception import (
     frechet_inception_distance,
     inception_features,
-    inception_metrics,
+    inception_outputs,
     kernel_inception_distance,
 )
+from keras_wgan.evaluation.inception_scoring import (
+    inception_score,
+    inception_score_of_generator,
+    inception_score_of_images,
+)
+from keras_wgan.evaluation.precision_recall import precision_recall_density_coverage
+from keras_wgan.evaluation.tf1_resize import resize_bilinear_tf1
 from keras_wgan.evaluation.wasserstein import w1_to_data
-
-
-def __getattr__(name):
-    # `QualityMetric` is a callback, defined with the others and re-exported
-    # here, where it was first defined. Resolved on first use: it builds on
-    # the modules above, so importing it here eagerly would make the two
-    # packages' import order matter.
-    if name == "QualityMetric":
-        from keras_wgan.callbacks.quality_metric import QualityMetric
-
-        return QualityMetric
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted([*globals(), "QualityMetric"])

@@ -4,7 +4,7 @@ The maths of `keras_wgan.evaluation.inception`, for any features (Inception-v3
 pool activations there; a classifier's, or raw vectors, elsewhere):
 
 - `fid_from_features`: `||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))`
-  (Heusel et al. 2017, arXiv 1706.08500);
+  (Heusel et al. 2017, arXiv 1706.08500), by `frechet.frechet_distance`;
 - `mmd2_unbiased` and `kid_from_features`: the unbiased squared MMD with
   the kernel `(x.y / d + 1)^3`, averaged over random subsets (Binkowski et
   al. 2018, arXiv 1801.01401).
@@ -18,6 +18,7 @@ Example:
 
 import numpy as np
 
+from keras_wgan.evaluation.frechet import feature_statistics, frechet_distance
 from keras_wgan.utils import argument_validation
 
 # ---------------------------------------------------------------------------
@@ -60,9 +61,9 @@ def mmd2_unbiased(features_a, features_b, *, degree=3, gamma=None, coef0=1.0):
     Returns:
         A Python float.
     """
-    a = _features(features_a, "features_a")
-    b = _features(features_b, "features_b")
-    _same_dimension(a, b)
+    a = check_features(features_a, "features_a")
+    b = check_features(features_b, "features_b")
+    check_same_dimension(a, b)
     m, n = len(a), len(b)
     k_aa = polynomial_kernel(a, a, degree=degree, gamma=gamma, coef0=coef0)
     k_bb = polynomial_kernel(b, b, degree=degree, gamma=gamma, coef0=coef0)
@@ -94,9 +95,9 @@ def kid_from_features(features_a, features_b, *, subsets=50, subset_size=1000, s
     Returns:
         The mean, a Python float; or `(mean, std)` with `return_std`.
     """
-    a = _features(features_a, "features_a")
-    b = _features(features_b, "features_b")
-    _same_dimension(a, b)
+    a = check_features(features_a, "features_a")
+    b = check_features(features_b, "features_b")
+    check_same_dimension(a, b)
     subsets = argument_validation.check_positive_int(subsets, "subsets")
     size = min(argument_validation.check_positive_int(subset_size, "subset_size"), len(a), len(b))
     if size < 2:
@@ -114,55 +115,42 @@ def kid_from_features(features_a, features_b, *, subsets=50, subset_size=1000, s
     return (mean, float(values.std())) if return_std else mean
 
 
-def fid_from_features(features_a, features_b):
+def fid_from_features(features_a, features_b, *, eps=1e-6):
     """FID between two sets of features: the Frechet distance of their Gaussians.
 
     `||mu_a - mu_b||^2 + Tr(S_a) + Tr(S_b) - 2 Tr((S_a S_b)^(1/2))`
 
-    with the means `mu` and unbiased covariances `S` of the two sets (as
-    `frechet_distance(*feature_statistics(a), *feature_statistics(b))`).
-    The trace of the matrix square root is computed from the features
-    instead of with `scipy.linalg.sqrtm` of a 2048x2048 product (tens of
-    seconds on two cores): the eigenvalues of `S_a S_b` are the squared singular values of
-    `A B^T / sqrt((N_a - 1)(N_b - 1))` (`A`, `B` the centred features), so
-    `Tr((S_a S_b)^(1/2))` is that matrix's nuclear norm. `A B^T` is small when either set has at most `d` rows, and is then
-    decomposed; otherwise two symmetric `d x d` eigendecompositions are. Either way no `eps` is added to
-    singular covariances, which the reference code's fallback does and
-    which swamps the distance when the features are small.
+    with the means `mu` and unbiased covariances `S` of the two sets:
+    `frechet_distance(*feature_statistics(a), *feature_statistics(b))`, the
+    one Frechet routine of keras_wgan (`scipy.linalg.sqrtm`, with the
+    reference code's `eps` offset when the product is singular), shared
+    with the Frechet classifier distance.
 
     Args:
         features_a, features_b: arrays `(N_a, d)` and `(N_b, d)`, at least 2
             rows each.
+        eps: see `frechet_distance`.
 
     Returns:
         A non-negative Python float.
     """
-    a = _features(features_a, "features_a")
-    b = _features(features_b, "features_b")
-    _same_dimension(a, b)
-    mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
-    a, b = a - mean_a, b - mean_b
-    scale_a, scale_b = len(a) - 1, len(b) - 1
-    traces = np.sum(a * a) / scale_a + np.sum(b * b) / scale_b
-    if min(len(a), len(b)) <= a.shape[1]:
-        trace_root = np.linalg.svd(a @ b.T, compute_uv=False).sum() / np.sqrt(scale_a * scale_b)
-    else:
-        # Tr((S_a S_b)^(1/2)) = Tr((R S_b R)^(1/2)) with R = S_a^(1/2), symmetric PSD.
-        values, vectors = np.linalg.eigh(a.T @ a / scale_a)
-        root = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
-        inner = root @ (b.T @ b / scale_b) @ root
-        trace_root = np.sqrt(np.clip(np.linalg.eigvalsh((inner + inner.T) / 2), 0.0, None)).sum()
-    distance = float(np.sum((mean_a - mean_b) ** 2) + traces - 2.0 * trace_root)
-    return max(distance, 0.0)  # -1e-12 and the like from rounding
+    a = check_features(features_a, "features_a")
+    b = check_features(features_b, "features_b")
+    check_same_dimension(a, b)
+    return frechet_distance(*feature_statistics(a), *feature_statistics(b), eps=eps)
 
 
-def _features(features, name):
+def check_features(features, name):
+    """`features` as a float64 array `(N, d)` with `N >= 2`, checked."""
     x = np.asarray(features, dtype=np.float64)
     if x.ndim != 2 or len(x) < 2:
-        raise ValueError(f"`{name}` must have shape (N, d) with N >= 2. Received shape {x.shape}.")
+        raise ValueError(f"`{name}` must have shape (N, d) with N >= 2. Received: {name}.shape={x.shape}")
     return x
 
 
-def _same_dimension(a, b):
+def check_same_dimension(a, b):
+    """Raises `ValueError` unless the two feature arrays have the same `d`."""
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"The two sets of features differ in dimension: {a.shape[1]} and {b.shape[1]}.")
+        raise ValueError(
+            f"The two sets of features must have the same dimension d. Received: d={a.shape[1]} and d={b.shape[1]}"
+        )

@@ -1,9 +1,6 @@
-"""Frechet and Kernel Inception Distances (FID, KID) for RGB images.
+"""Frechet and Kernel Inception Distances (FID, KID) and Inception features of images.
 
-Both compare two sets of images through the 2048 activations of the last
-pooling layer of Inception-v3 trained on ImageNet
-(`keras.applications.InceptionV3(include_top=False, pooling="avg")`), the
-images first resized to 299x299 as the FID reference code does:
+Both compare two sets of images through 2048 Inception pool features:
 
 - FID (Heusel et al. 2017, arXiv 1706.08500): the Frechet distance between
   Gaussians fitted to the two sets of features,
@@ -17,15 +14,18 @@ images first resized to 299x299 as the FID reference code does:
 
 The maths on the features is in `keras_wgan.evaluation.feature_distances`.
 
-Values from Keras's InceptionV3 differ slightly from those of the TF1
-Inception graph (`pool_3`) the papers used (other weights conversion and
-resizing), so compare numbers computed here with each other, not with
-published ones.
+Two networks give the features (`network=`):
 
-The ImageNet weights come from Keras's cache
-(`~/.keras/models/inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5`)
-or its download; `weights=PATH` loads a local copy of that file, and
-`weights=None` gives a randomly initialised network (for tests only).
+- `"fid"` (default): the 2015-12-05 TF1 Inception graph of the papers and
+  of pytorch-fid (`keras_wgan.evaluation.fid_network`), with its TF1
+  resize: numbers comparable with published ones. Its weights come from
+  a file the user downloads once (`weights="auto"`; see `fid_inception`).
+- `"keras_imagenet"`: `keras.applications.InceptionV3` with Keras's
+  ImageNet weights (other weights, average instead of max pooling in the
+  last block, another resize): numbers comparable only with each other,
+  NOT with published FIDs. Its `weights` are `"imagenet"` (Keras's cache or
+  download; `"auto"` means the same), a local
+  `inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5`, or None.
 
 Example:
 
@@ -34,21 +34,23 @@ from keras_wgan.evaluation import inception
 
 fid = inception.frechet_inception_distance(fake_images, real_images)
 kid = inception.kernel_inception_distance(fake_images, real_images)
-callbacks = inception.inception_metrics(real_images, n=1000, every=5)  # logs "fid", "kid"
 ```
+
+`keras_wgan.callbacks.inception_metrics` logs them during `fit`.
 """
 
 import os
-import zlib
 
 import keras
 import numpy as np
 
-from keras_wgan.evaluation import samples
+from keras_wgan.evaluation import fid_network
 from keras_wgan.evaluation.feature_distances import fid_from_features, kid_from_features
 from keras_wgan.utils import argument_validation
-from keras_wgan.utils.generator_utils import generate_samples
 from keras_wgan.utils.network import host_reachable
+
+NETWORKS = ("fid", "keras_imagenet")
+"""The feature networks: the FID Inception of the papers, and Keras's ImageNet InceptionV3."""
 
 INCEPTION_SIZE = 299
 """Side of the square images Inception-v3 is given."""
@@ -102,58 +104,86 @@ def inception_model(weights="imagenet"):
     return _MODELS[key]
 
 
-def inception_features(images, *, value_range=(-1.0, 1.0), weights="imagenet", batch_size=32):
-    """The 2048 Inception-v3 pool features of each image.
+def inception_outputs(images, *, value_range=(-1.0, 1.0), weights="auto", batch_size=32):
+    """The FID Inception's `"pool"` features and `"logits"` of each image.
 
-    Each image is mapped from `value_range` to [-1, 1] (Inception's input
-    range; values outside are clipped), grey images are repeated to three
-    channels, and all are resized bilinearly to 299x299.
+    Each image is mapped from `value_range` to [-1, 1] (values outside are
+    clipped; uint8 pixels `p` become `p / 127.5 - 1`, as in pytorch-fid);
+    `fid_inception` then repeats grey images to three channels and resizes
+    them to 299x299 with TF1's bilinear resize.
 
     Args:
         images: `(N, H, W, 3)` or `(N, H, W, 1)` images, uint8 pixels 0..255
             or floats in `value_range`.
         value_range: `(low, high)` of float images, e.g. `(-1, 1)` for the
             output of a `tanh` generator.
-        weights: see `inception_model`.
+        weights: see `fid_inception`.
+        batch_size: images per forward pass (memory grows with it).
+
+    Returns:
+        `{"pool": (N, 2048), "logits": (N, 1008)}`, float64 arrays.
+    """
+    model = fid_network.fid_inception(weights)
+    outputs = [model(batch, training=False) for batch in _batches(images, value_range, batch_size)]
+    return {
+        key: np.concatenate([keras.ops.convert_to_numpy(output[key]) for output in outputs]).astype(
+            np.float64
+        )
+        for key in ("pool", "logits")
+    }
+
+
+def inception_features(images, *, value_range=(-1.0, 1.0), network="fid", weights="auto", batch_size=32):
+    """The 2048 Inception pool features of each image, those of FID and KID.
+
+    Args:
+        images: `(N, H, W, 3)` or `(N, H, W, 1)` images, uint8 pixels 0..255
+            or floats in `value_range`.
+        value_range: `(low, high)` of float images.
+        network: `"fid"` (the 2015-12-05 Inception of published FIDs) or
+            `"keras_imagenet"` (Keras's InceptionV3: not comparable with
+            published numbers); see the module docstring.
+        weights: for `"fid"`, see `fid_inception`; for `"keras_imagenet"`,
+            see `inception_model` (`"auto"` means `"imagenet"`).
         batch_size: images per forward pass (memory grows with it).
 
     Returns:
         A float64 array `(N, 2048)`.
     """
-    model = inception_model(weights)
-    x = _images(images)
-    low, high = (0.0, 255.0) if x.dtype == np.uint8 else argument_validation.check_value_range(value_range)
-    batch_size = argument_validation.check_positive_int(batch_size, "batch_size")
-    batches = []
-    for start in range(0, len(x), batch_size):
-        batch = x[start : start + batch_size].astype(np.float32)
-        batch = np.clip((batch - low) / (high - low), 0.0, 1.0) * 2.0 - 1.0
+    argument_validation.check_one_of(network, "network", NETWORKS)
+    if network == "fid":
+        return inception_outputs(images, value_range=value_range, weights=weights, batch_size=batch_size)[
+            "pool"
+        ]
+    model = inception_model("imagenet" if weights == "auto" else weights)
+    features = []
+    for batch in _batches(images, value_range, batch_size):
         if batch.shape[-1] == 1:
             batch = np.repeat(batch, 3, axis=-1)
         batch = keras.ops.image.resize(batch, (INCEPTION_SIZE, INCEPTION_SIZE), interpolation="bilinear")
-        batches.append(keras.ops.convert_to_numpy(model(batch, training=False)))
-    return np.concatenate(batches).astype(np.float64)
+        features.append(keras.ops.convert_to_numpy(model(batch, training=False)))
+    return np.concatenate(features).astype(np.float64)
 
 
-def frechet_inception_distance(images_a, images_b, *, value_range=(-1.0, 1.0), weights="imagenet"):
+def frechet_inception_distance(images_a, images_b, *, value_range=(-1.0, 1.0), network="fid", weights="auto"):
     """FID between two sets of images (Heusel et al. 2017).
 
     `||mu_a - mu_b||^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))` over the
-    Inception-v3 pool features of each set. Use thousands of images per set
+    Inception pool features of each set. Use thousands of images per set
     (the usual 10,000 or 50,000 for reported numbers) and equal sizes when
     comparing: the estimate is biased upward for small sets.
 
     Args:
         images_a, images_b: images as for `inception_features`, at least 2.
         value_range: `(low, high)` of float images.
-        weights: see `inception_model`.
+        network, weights: see `inception_features`.
 
     Returns:
         A non-negative Python float.
     """
     return fid_from_features(
-        inception_features(images_a, value_range=value_range, weights=weights),
-        inception_features(images_b, value_range=value_range, weights=weights),
+        inception_features(images_a, value_range=value_range, network=network, weights=weights),
+        inception_features(images_b, value_range=value_range, network=network, weights=weights),
     )
 
 
@@ -162,7 +192,8 @@ def kernel_inception_distance(
     images_b,
     *,
     value_range=(-1.0, 1.0),
-    weights="imagenet",
+    network="fid",
+    weights="auto",
     subsets=50,
     subset_size=1000,
     seed=0,
@@ -170,90 +201,27 @@ def kernel_inception_distance(
 ):
     """KID between two sets of images (Binkowski et al. 2018).
 
-    The unbiased polynomial-kernel MMD^2 of the Inception-v3 pool features,
+    The unbiased polynomial-kernel MMD^2 of the Inception pool features,
     averaged over random subsets: see `kid_from_features`. Often reported
     times 1000.
 
     Args:
         images_a, images_b: images as for `inception_features`, at least 2.
         value_range: `(low, high)` of float images.
-        weights: see `inception_model`.
+        network, weights: see `inception_features`.
         subsets, subset_size, seed, return_std: see `kid_from_features`.
 
     Returns:
         A Python float (negative values are possible), or `(mean, std)`.
     """
     return kid_from_features(
-        inception_features(images_a, value_range=value_range, weights=weights),
-        inception_features(images_b, value_range=value_range, weights=weights),
+        inception_features(images_a, value_range=value_range, network=network, weights=weights),
+        inception_features(images_b, value_range=value_range, network=network, weights=weights),
         subsets=subsets,
         subset_size=subset_size,
         seed=seed,
         return_std=return_std,
     )
-
-
-def inception_metrics(
-    real_images,
-    n=1000,
-    *,
-    value_range=(-1.0, 1.0),
-    weights="imagenet",
-    every=1,
-    seed=0,
-    kid_subsets=50,
-    kid_subset_size=1000,
-):
-    """Two `QualityMetric` callbacks logging `"fid"` and `"kid"` during `fit`.
-
-    The real images' features are computed once, here. At each due epoch
-    the first callback generates `n` images (the same latent vectors every
-    time, from `seed`) and computes their features; the second one reuses
-    them, so Inception runs once per evaluation for both values. Put both
-    before `CSVLogger` (see `QualityMetric`).
-
-    Args:
-        real_images: real images (uint8 or floats in `value_range`), at
-            least `n`; `n` of them are drawn with `seed`.
-        n: images per set (>= 2; thousands for stable FIDs).
-        value_range: the generator's output range (and that of float
-            `real_images`).
-        weights: see `inception_model`.
-        every: evaluate every `every` epochs.
-        seed: seeds the latent vectors and the choice of real images.
-        kid_subsets, kid_subset_size: see `kid_from_features`.
-
-    Returns:
-        `[QualityMetric(name="fid"), QualityMetric(name="kid")]`.
-    """
-    # Here, not at the top: the callbacks package imports the evaluation one.
-    from keras_wgan.callbacks.quality_metric import QualityMetric
-
-    real = _images(real_images)
-    n = samples.check_sample_count(n, len(real), "real_images")
-    if n < 2:
-        raise ValueError(f"FID and KID need n >= 2 images. Received: n={n}")
-    real_features = inception_features(
-        real[samples.sample_indices(len(real), n, seed)], value_range=value_range, weights=weights
-    )
-    last = {}
-
-    def fake_features(model):
-        fake = generate_samples(model, n, seed)
-        key = zlib.crc32(np.ascontiguousarray(fake).view(np.uint8))
-        if last.get("key") != key:
-            last.update(key=key, features=inception_features(fake, value_range=value_range, weights=weights))
-        return last["features"]
-
-    def fid(model):
-        return fid_from_features(fake_features(model), real_features)
-
-    def kid(model):
-        return kid_from_features(
-            fake_features(model), real_features, subsets=kid_subsets, subset_size=kid_subset_size, seed=seed
-        )
-
-    return [QualityMetric(fid, every=every, name="fid"), QualityMetric(kid, every=every, name="kid")]
 
 
 # ---------------------------------------------------------------------------
@@ -311,7 +279,8 @@ def _missing_weights_message(cached, reason):
     )
 
 
-def _images(images):
+def check_images(images):
+    """`images` as a NumPy array `(N, H, W, 1 or 3)`, checked."""
     if keras.ops.is_tensor(images):
         images = keras.ops.convert_to_numpy(images)
     x = np.asarray(images)
@@ -322,3 +291,13 @@ def _images(images):
     if x.dtype != np.uint8 and not np.all(np.isfinite(x)):
         raise ValueError("`images` contain NaN or infinite values.")
     return x
+
+
+def _batches(images, value_range, batch_size):
+    """Float32 batches of `images` mapped to [-1, 1]."""
+    x = check_images(images)
+    low, high = (0.0, 255.0) if x.dtype == np.uint8 else argument_validation.check_value_range(value_range)
+    batch_size = argument_validation.check_positive_int(batch_size, "batch_size")
+    for start in range(0, len(x), batch_size):
+        batch = x[start : start + batch_size].astype(np.float32)
+        yield np.clip((batch - low) / (high - low), 0.0, 1.0) * 2.0 - 1.0

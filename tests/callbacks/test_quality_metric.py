@@ -1,4 +1,4 @@
-"""Tests for keras_wgan.callbacks.QualityMetric (also keras_wgan.evaluation.QualityMetric)."""
+"""Tests for keras_wgan.callbacks.QualityMetric (also keras_wgan.kw.callbacks.QualityMetric)."""
 
 import csv
 import math
@@ -39,14 +39,14 @@ def run_epochs(callback, epochs, initial_epoch=0):
 
 
 def test_quality_metric_every_epoch():
-    callback = evaluation.QualityMetric(Counter())
+    callback = kw.callbacks.QualityMetric(Counter())
     logged = run_epochs(callback, 3)
     assert [logs["counter"] for logs in logged] == [10.0, 20.0, 30.0]
     assert callback.epochs == [0, 1, 2] and callback.values == [10.0, 20.0, 30.0]
 
 
 def test_quality_metric_every_two_epochs_fills_nan_and_measures_the_last():
-    callback = evaluation.QualityMetric(Counter(), every=2, name="q")
+    callback = kw.callbacks.QualityMetric(Counter(), every=2, name="q")
     values = [logs["q"] for logs in run_epochs(callback, 6)]
     assert values[0::2] == [10.0, 20.0, 30.0] and values[5] == 40.0  # 0, 2, 4 and the last
     assert math.isnan(values[1]) and math.isnan(values[3])
@@ -54,7 +54,7 @@ def test_quality_metric_every_two_epochs_fills_nan_and_measures_the_last():
 
 
 def test_quality_metric_fill_value_none_leaves_the_key_out_and_resumes():
-    callback = evaluation.QualityMetric(Counter(), every=3, name="q", fill_value=None)
+    callback = kw.callbacks.QualityMetric(Counter(), every=3, name="q", fill_value=None)
     logged = run_epochs(callback, 5)
     assert ["q" in logs for logs in logged] == [True, False, False, True, True]
     # A resumed fit measures its first epoch, whatever `every` says.
@@ -64,25 +64,25 @@ def test_quality_metric_fill_value_none_leaves_the_key_out_and_resumes():
 
 
 def test_quality_metric_names_and_errors():
-    assert evaluation.QualityMetric(lambda model: 1.0).name == "quality"
+    assert kw.callbacks.QualityMetric(lambda model: 1.0).name == "quality"
 
     def sharpness(model):
         return 1.0
 
-    assert evaluation.QualityMetric(sharpness).name == "sharpness"
+    assert kw.callbacks.QualityMetric(sharpness).name == "sharpness"
     with pytest.raises(TypeError, match="callable"):
-        evaluation.QualityMetric(3.0)
+        kw.callbacks.QualityMetric(3.0)
     with pytest.raises(ValueError, match="every"):
-        evaluation.QualityMetric(sharpness, every=0)
+        kw.callbacks.QualityMetric(sharpness, every=0)
     with pytest.raises(ValueError, match="name"):
-        evaluation.QualityMetric(sharpness, name="")
+        kw.callbacks.QualityMetric(sharpness, name="")
     with pytest.raises(TypeError, match="fill_value"):
-        evaluation.QualityMetric(sharpness, fill_value="NA")
+        kw.callbacks.QualityMetric(sharpness, fill_value="NA")
     with pytest.raises(ValueError, match="overwrite"):
-        run_epochs(evaluation.QualityMetric(sharpness, name="critic_loss"), 1)
+        run_epochs(kw.callbacks.QualityMetric(sharpness, name="critic_loss"), 1)
     with pytest.raises(ValueError, match="exceeds"):
-        evaluation.QualityMetric.w1(np.zeros((10, 2)), n=20)
-    assert evaluation.QualityMetric.w1(np.zeros((10, 2)), n=5, fill_value=None).fill_value is None
+        kw.callbacks.QualityMetric.w1(np.zeros((10, 2)), n=20)
+    assert kw.callbacks.QualityMetric.w1(np.zeros((10, 2)), n=5, fill_value=None).fill_value is None
 
 
 @pytest.mark.slow  # Trains a WGAN for several epochs.
@@ -92,7 +92,7 @@ def test_quality_metric_reaches_history_and_a_csv_logger_after_it(tmp_path):
     model.compile()
     real = np.random.default_rng(0).normal(1.0, 0.5, size=(256, 2)).astype("float32")
     before, after = tmp_path / "before.csv", tmp_path / "after.csv"
-    quality = evaluation.QualityMetric.w1(real, n=100, every=2)
+    quality = kw.callbacks.QualityMetric.w1(real, n=100, every=2)
     history = model.fit(
         real,
         batch_size=32,
@@ -122,7 +122,7 @@ def test_quality_metric_frechet_scores_a_generator(small_classifier, digits):
         latent, keras.layers.Reshape((28, 28, 1))(keras.layers.Dense(784, activation="tanh")(latent))
     )
     real = digits[0][:1000]
-    callback = evaluation.QualityMetric.frechet(real, n=300, classifier=classifier)
+    callback = kw.callbacks.QualityMetric.frechet(real, n=300, classifier=classifier)
     assert callback.name == "fcd"
     callback.set_model(generator)
     score = run_epochs(callback, 1)[0]["fcd"]
@@ -133,4 +133,4 @@ def test_quality_metric_frechet_scores_a_generator(small_classifier, digits):
     real_vs_real = evaluation.frechet_classifier_distance(real[:300], real[300:600], classifier)
     assert score > 10.0 * real_vs_real
     with pytest.raises(ValueError, match="n >= 2"):
-        evaluation.QualityMetric.frechet(real, n=1, classifier=classifier)
+        kw.callbacks.QualityMetric.frechet(real, n=1, classifier=classifier)

@@ -6,7 +6,8 @@ import pytest
 
 import keras_wgan as kw
 from keras_wgan.architectures import mnist_critic, mnist_generator
-from keras_wgan.evaluation import QualityMetric, conditional_accuracy, conditional_accuracy_per_class
+from keras_wgan.callbacks import QualityMetric
+from keras_wgan.evaluation import conditional_accuracy, conditional_accuracy_per_class
 
 
 def band_patterns():
