@@ -115,21 +115,19 @@ def kid_from_features(features_a, features_b, *, subsets=50, subset_size=1000, s
     return (mean, float(values.std())) if return_std else mean
 
 
-def fid_from_features(features_a, features_b, *, eps=1e-6):
+def fid_from_features(features_a, features_b):
     """FID between two sets of features: the Frechet distance of their Gaussians.
 
     `||mu_a - mu_b||^2 + Tr(S_a) + Tr(S_b) - 2 Tr((S_a S_b)^(1/2))`
 
     with the means `mu` and unbiased covariances `S` of the two sets:
     `frechet_distance(*feature_statistics(a), *feature_statistics(b))`, the
-    one Frechet routine of keras_wgan (`scipy.linalg.sqrtm`, with the
-    reference code's `eps` offset when the product is singular), shared
-    with the Frechet classifier distance.
+    one Frechet routine of keras_wgan (exact for singular covariances),
+    shared with the Frechet classifier distance.
 
     Args:
         features_a, features_b: arrays `(N_a, d)` and `(N_b, d)`, at least 2
             rows each.
-        eps: see `frechet_distance`.
 
     Returns:
         A non-negative Python float.
@@ -137,7 +135,7 @@ def fid_from_features(features_a, features_b, *, eps=1e-6):
     a = check_features(features_a, "features_a")
     b = check_features(features_b, "features_b")
     check_same_dimension(a, b)
-    return frechet_distance(*feature_statistics(a), *feature_statistics(b), eps=eps)
+    return frechet_distance(*feature_statistics(a), *feature_statistics(b))
 
 
 def check_features(features, name):

@@ -1,34 +1,34 @@
-"""The Frechet distance between Gaussians, the formula of FID (NumPy and SciPy only)."""
-
-import warnings
+"""The Frechet distance between Gaussians, the formula of FID (NumPy only)."""
 
 import numpy as np
-from scipy import linalg
-
-from keras_wgan.utils import argument_validation
 
 
-def frechet_distance(mu1, sigma1, mu2, sigma2, *, eps=1e-6):
+def frechet_distance(mu1, sigma1, mu2, sigma2):
     """Frechet distance between two Gaussians.
 
     `d^2 = ||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2))`
 
     the squared Wasserstein-2 distance between `N(mu1, S1)` and
-    `N(mu2, S2)`, the formula of FID (Heusel et al. 2017). The matrix square
-    root is `scipy.linalg.sqrtm`. As in the reference FID code, when
-    `S1 S2` is singular (SciPy says so; fewer samples than features or dead
-    ReLU features make it common) or its root comes out non-finite or with
-    an imaginary part above 1e-3 on the diagonal, `eps` is added to the
-    diagonals of both covariances and the root is taken again; the real part is kept (the
-    imaginary part of the root of a product of two PSD matrices is rounding
-    error).
+    `N(mu2, S2)`, the formula of FID (Heusel et al. 2017). The trace of the
+    root is computed in its symmetric form,
+
+    `Tr (S1 S2)^(1/2) = sum_i sqrt(lambda_i(S1^(1/2) S2 S1^(1/2)))`
+
+    (`S1 S2` is similar to the symmetric positive semi-definite
+    `S1^(1/2) S2 S1^(1/2)`, so the two have the same eigenvalues), with
+    `numpy.linalg.eigh` and rounding's negative eigenvalues clipped to 0.
+    This is exact for singular covariances (fewer samples than features,
+    dead ReLU features), where the reference code's `scipy.linalg.sqrtm`
+    needs an `eps` offset on the diagonals and is off by up to
+    `sqrt(eps * s)` per direction; and `eigh` of a symmetric matrix is
+    much cheaper than the Schur decomposition `sqrtm` runs.
 
     Args:
         mu1: mean of the first Gaussian, shape `(d,)` (or a number for d=1).
-        sigma1: its covariance, shape `(d, d)` (or a number: the variance).
+        sigma1: its covariance, shape `(d, d)` (or a number: the variance),
+            symmetric positive semi-definite.
         mu2: mean of the second Gaussian, shape `(d,)`.
         sigma2: its covariance, shape `(d, d)`.
-        eps: diagonal offset used when the plain square root fails.
 
     Returns:
         The squared distance, a non-negative Python float.
@@ -40,7 +40,6 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, *, eps=1e-6):
     >>> round(frechet_distance(0.0, 4.0, 3.0, 1.0), 6)  # 3^2 + (2 - 1)^2
     10.0
     """
-    eps = argument_validation.check_number(eps, "eps", minimum=0.0, exclusive_minimum=True)
     mu1, sigma1 = _gaussian(mu1, sigma1, "1")
     mu2, sigma2 = _gaussian(mu2, sigma2, "2")
     if mu1.shape != mu2.shape:
@@ -49,30 +48,12 @@ def frechet_distance(mu1, sigma1, mu2, sigma2, *, eps=1e-6):
             f"mu1.shape={mu1.shape}, mu2.shape={mu2.shape}"
         )
     diff = mu1 - mu2
-
-    covmean, singular = _sqrtm(sigma1 @ sigma2)
-    if singular or not _usable_root(covmean):
-        offset = np.eye(len(mu1)) * eps
-        # The fallback of the reference FID code; SciPy may still call the
-        # offset product ill-conditioned, which is what the offset accepts.
-        covmean, _ = _sqrtm((sigma1 + offset) @ (sigma2 + offset))
-        if not np.all(np.isfinite(covmean)):
-            raise ValueError(
-                "The matrix square root of sigma1 @ sigma2 is not finite even "
-                f"with eps={eps} added to the diagonals: are the covariances "
-                "finite and positive semi-definite?"
-            )
-        if not _usable_root(covmean):
-            imaginary = float(np.max(np.abs(np.diagonal(covmean).imag)))
-            warnings.warn(
-                f"sqrtm(sigma1 @ sigma2) keeps an imaginary component up to "
-                f"{imaginary:.3g} on its diagonal; its real part is used.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-    covmean = np.real(covmean)
-
-    distance = float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * np.trace(covmean))
+    root1 = _psd_sqrt(sigma1)
+    middle = root1 @ sigma2 @ root1
+    # Symmetrised: rounding leaves the product a few ulps off symmetric.
+    eigenvalues = np.linalg.eigvalsh((middle + middle.T) / 2.0)
+    trace_root = float(np.sum(np.sqrt(np.clip(eigenvalues, 0.0, None))))
+    distance = float(diff @ diff + np.trace(sigma1) + np.trace(sigma2) - 2.0 * trace_root)
     # Equal statistics give -1e-12 and the like by rounding; the distance is
     # non-negative by definition.
     return max(distance, 0.0)
@@ -111,29 +92,7 @@ def _gaussian(mu, sigma, suffix):
     return mu, sigma
 
 
-def _sqrtm(matrix):
-    """`scipy.linalg.sqrtm`, and whether SciPy found the matrix singular.
-
-    SciPy warns (LinAlgWarning) for singular or ill-conditioned input, which
-    dead ReLU features or fewer samples than features make common: that is
-    the case `frechet_distance` handles with its eps offset, so the warning
-    is turned into a flag instead of reaching the user.
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", linalg.LinAlgWarning)
-        root = linalg.sqrtm(matrix)
-    flagged = False
-    for warning in caught:
-        if issubclass(warning.category, linalg.LinAlgWarning):
-            flagged = True
-        else:  # Not ours to swallow.
-            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-    return root, flagged
-
-
-def _usable_root(root):
-    if not np.all(np.isfinite(root)):
-        return False
-    # The reference FID code's tolerance for the imaginary part of the
-    # diagonal: above it the product was too close to singular.
-    return not np.iscomplexobj(root) or np.allclose(np.diagonal(root).imag, 0.0, atol=1e-3)
+def _psd_sqrt(matrix):
+    """The symmetric square root of a positive semi-definite matrix."""
+    values, vectors = np.linalg.eigh((matrix + matrix.T) / 2.0)
+    return (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from keras_wgan import evaluation
-from keras_wgan.evaluation import frechet
 
 
 def random_spd(d, seed):
@@ -67,29 +66,21 @@ def test_frechet_distance_singular_covariances_are_handled_quietly():
 def test_frechet_distance_of_singular_covariances_has_the_known_answer(rotated):
     # Commuting covariances R diag(s) R^T with zeros in s (rank 3 of 6): the
     # distance is ||m1 - m2||^2 + sum_i (sqrt(s1_i) - sqrt(s2_i))^2, the zero
-    # directions adding nothing. Unrotated, SciPy calls the product singular
-    # and the eps fallback of the reference code (and pytorch-fid) computes it.
+    # directions adding nothing. Unrotated, scipy.linalg.sqrtm calls the
+    # product singular and the reference code's eps fallback is off by up to
+    # sqrt(eps * s) per direction (about 4e-3 here); the symmetric form is
+    # exact either way.
     rng = np.random.default_rng(5)
     rotation = np.linalg.qr(rng.standard_normal((6, 6)))[0] if rotated else np.eye(6)
     s1 = np.array([2.0, 0.5, 1.5, 0.0, 0.0, 0.0])
     s2 = np.array([1.0, 3.0, 0.0, 0.7, 0.0, 0.0])
     m1, m2 = rng.standard_normal(6), rng.standard_normal(6)
     sigma1, sigma2 = rotation @ np.diag(s1) @ rotation.T, rotation @ np.diag(s2) @ rotation.T
-    assert frechet._sqrtm(sigma1 @ sigma2)[1] is not rotated  # the fallback's trigger
     expected = np.sum((m1 - m2) ** 2) + np.sum((np.sqrt(s1) - np.sqrt(s2)) ** 2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # handled quietly
         distance = evaluation.frechet_distance(m1, sigma1, m2, sigma2)
-    if rotated:
-        assert distance == pytest.approx(expected, abs=1e-6)
-    else:
-        # The fallback's root is that of (S1 + eps I)(S2 + eps I): exactly
-        # sqrt((s1 + eps)(s2 + eps)) per direction, which is off by up to
-        # sqrt(eps * s) where one of s1, s2 is 0 (about 4e-3 here).
-        eps = 1e-6
-        with_offset = np.sum((m1 - m2) ** 2) + np.sum(s1 + s2 - 2 * np.sqrt((s1 + eps) * (s2 + eps)))
-        assert distance == pytest.approx(with_offset, abs=1e-9)
-        assert distance == pytest.approx(expected, abs=2 * np.sum(np.sqrt(eps * (s1 + s2))))
+    assert distance == pytest.approx(expected, abs=1e-6)
 
 
 def test_frechet_distance_rejects_bad_shapes():
