@@ -27,6 +27,8 @@ DOCS = ROOT / "docs"
 REPO_PREFIX = "repo"
 # [text](target) and ![alt](target), with an optional #anchor; not URLs.
 LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s#]+)(#[^)\s]*)?\)")
+# src="target" of an HTML <img> (the README's picture floats right).
+HTML_SRC = re.compile(r'(src=)"([^"#]+)"()')
 
 
 def _page_source(page_uri):
@@ -53,9 +55,10 @@ def _rewrite(markdown, page_uri, copied):
         else:
             site_uri = f"{REPO_PREFIX}/{path.relative_to(ROOT).as_posix()}"
             copied.add(path)
-        return f"{text}({posixpath.relpath(site_uri, page_dir or '.')}{anchor})"
+        relative = posixpath.relpath(site_uri, page_dir or ".")
+        return f'{text}"{relative}"' if text == "src=" else f"{text}({relative}{anchor})"
 
-    return LINK.sub(replace, markdown)
+    return HTML_SRC.sub(replace, LINK.sub(replace, markdown))
 
 
 def on_files(files, config):
