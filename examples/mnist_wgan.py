@@ -199,6 +199,12 @@ def make_strategy(args):
         return None
     import tensorflow as tf
 
+    # Grappler's remapper tries to fuse the critic's Conv2D + BiasAdd +
+    # LeakyReLU, finds that the gradient still reads the bias output, drops
+    # the rewrite and prints "remapper failed" at the first step. Training is
+    # bit-identical and as fast without it (benchmarks/remapper_check.py), so
+    # it is off here, where nothing is gained by the attempt but the noise.
+    tf.config.optimizer.set_experimental_options({"remapping": False})
     if args.strategy == "default":
         return tf.distribute.get_strategy()
     if args.strategy == "mirrored":

@@ -35,7 +35,8 @@ def test_named_tests_exist(page):
     # "tests/test_x.py::test_name" and "::test_name" right after it name real tests.
     text = page.read_text()
     current = None
-    for path, name in re.findall(r"(tests/[\w/]+\.py)?::(\w+)", text):
+    # Not C++ names in quoted logs ("Mutation::Apply"): "::" after a word character.
+    for path, name in re.findall(r"(?:(tests/[\w/]+\.py)|(?<!\w))::(\w+)", text):
         current = path or current
         assert current, f"{page.name}: '::{name}' without a test file before it"
         source = (ROOT / current).read_text()
