@@ -115,11 +115,11 @@ def _public_modules():
 
 
 def _public_names(module):
-    """`__all__`, or else the names not starting with "_" that are not modules."""
+    """`__all__`, or else the names not starting with "_"; modules left out."""
     import inspect
 
-    if hasattr(module, "__all__"):
-        return list(module.__all__)
+    if hasattr(module, "__all__"):  # less the subpackages: they have their own pages
+        return [name for name in module.__all__ if not inspect.ismodule(getattr(module, name))]
     return [
         name
         for name in dir(module)
@@ -143,7 +143,9 @@ def test_api_pages_cover_every_public_name():
             module = importlib.import_module(identifier)
         except ModuleNotFoundError:  # `::: package.module.function`: one object
             parent, name = identifier.rsplit(".", 1)
-            documented.setdefault(name, []).append(getattr(importlib.import_module(parent), name))
+            parent_module = importlib.import_module(parent)
+            assert hasattr(parent_module, name), f"docs/api names {identifier}, which does not exist"
+            documented.setdefault(name, []).append(getattr(parent_module, name))
             continue
         if members is None:
             members = _public_names(module)
