@@ -1,4 +1,4 @@
-"""The search behind the quick preset for weight clipping (issue 17).
+"""The search behind the quick preset for weight clipping (docs/wgan_claims.md).
 
 Runs `examples/mnist_wgan.py --quick` once per candidate, one after the
 other, with the FCD (`keras_wgan.evaluation`, 1,000 generated digits against

@@ -10,8 +10,8 @@ from keras import layers
 def kerasio_nets(latent_dim=128):
     """The networks of keras-io's WGAN-GP example (examples/generative/wgan_gp.py), layer for layer.
 
-    The issue's reference figure (436 GFLOP per step at batch 64) was
-    measured on these; they are wider than the WGAN-GP paper's MNIST nets.
+    The speed targets' reference figure (436 GFLOP per step at batch 64)
+    was measured on these; they are wider than the WGAN-GP paper's MNIST nets.
     Returns `(critic, generator)`.
     """
     image = keras.Input((28, 28, 1))

@@ -136,7 +136,7 @@ def machine():
 # -- networks and steps ----------------------------------------------------
 
 
-# The image nets of issue 14 at their papers' widths (kw.architectures).
+# The image nets of docs/images.md at their papers' widths (kw.architectures).
 IMAGE_NETS = {
     "dcgan32": lambda: (architectures.dcgan_critic(32), architectures.dcgan_generator(100, 32)),
     "dcgan64": lambda: (architectures.dcgan_critic(64), architectures.dcgan_generator(100, 64)),

@@ -171,7 +171,7 @@ def build_model(args):
         keras.config.set_dtype_policy(previous_policy)
     if args.variant == "gp":
         learning_rate, beta_1 = ADAM[args.arch]
-        if args.quick:  # As the MNIST job's --quick: twice the rate, for shapes within minutes.
+        if args.quick:  # Twice the papers' rate, so that shapes form within minutes.
             learning_rate *= 2
         model = kw.WGANGP(critic, generator, critic_steps=args.critic_steps, seed=args.seed)
         optimizers = [keras.optimizers.Adam(learning_rate, beta_1=beta_1, beta_2=0.9) for _ in range(2)]

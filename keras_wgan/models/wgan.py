@@ -26,6 +26,8 @@ class WGAN(WassersteinGAN):
         critic_steps: critic iterations per generator iteration (paper: 5).
         clip_value: positive float `c`; weights stay in `[-c, c]`.
         seed: int or None, seeds the model's noise.
+
+    Keyword Args:
         num_classes: None, or the number of classes of a conditional WGAN
             (see `WassersteinGAN`).
 

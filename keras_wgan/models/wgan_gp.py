@@ -48,17 +48,19 @@ class WGANGP(WassersteinGAN):
             that the penalty's average weight per critic iteration stays
             `gp_weight`. The choice is static (the iterations are
             unrolled): the other iterations have no penalty in their
-            graph at all. See the README's "Performance" section for the
-            measured trade-off.
-        num_classes: None, or the number of classes of a conditional
-            WGAN-GP (see `WassersteinGAN`); the penalty's interpolates
-            `eps * x + (1 - eps) * G(z, y)` keep the label `y` of their pair.
+            graph at all. See docs/performance.md for the measured
+            trade-off.
         penalty_batch_fraction: float in `(0, 1]`, default 1.0 (the paper:
             the penalty on all `m` examples). The penalty is computed on the
             first `ceil(f * m)` real/fake pairs of the critic iteration (a
             random subset: batches are shuffled and the noise is i.i.d.),
             an unbiased estimate of the same mean at a fraction of the
             double-backward cost.
+
+    Keyword Args:
+        num_classes: None, or the number of classes of a conditional
+            WGAN-GP (see `WassersteinGAN`); the penalty's interpolates
+            `eps * x + (1 - eps) * G(z, y)` keep the label `y` of their pair.
 
     Example:
 
