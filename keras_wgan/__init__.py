@@ -1,6 +1,6 @@
 """keras_wgan: Wasserstein GANs as Keras 3 models trained with `fit()`."""
 
-from keras_wgan import architectures, callbacks, datasets, distances, evaluation
+from keras_wgan import architectures, augment, callbacks, datasets, distances, evaluation
 from keras_wgan.constraints import ClipConstraint
 from keras_wgan.export import export_generator, load_exported_generator
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss

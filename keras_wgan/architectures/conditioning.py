@@ -15,7 +15,9 @@ to match the form of the optimal critic for the log-density ratio.
 import keras
 from keras import layers
 
-from keras_wgan.models.conditioning import check_num_classes  # noqa: F401  (one check for models and builders)
+from keras_wgan.architectures.spectral_normalization import spectrally_normalized
+from keras_wgan.models.conditioning import check_num_classes  # one check for models and builders
+from keras_wgan.utils import argument_validation
 
 LABELS_INPUT_NAME = "labels"
 
@@ -23,6 +25,25 @@ LABELS_INPUT_NAME = "labels"
 def labels_input():
     """The `"labels"` input: integer class ids of shape `(batch,)`."""
     return keras.Input(shape=(), dtype="int32", name=LABELS_INPUT_NAME)
+
+
+def generator_inputs(latent_dim, num_classes=None, label_embedding_dim=None):
+    """A generator's inputs and the tensor its first layer takes.
+
+    Returns `(inputs, x)`: the `"latent"` input and itself, or, with
+    `num_classes`, `[latent, labels]` and the latent joined to a learned
+    `label_embedding_dim`-vector per class (default `latent_dim`: the label
+    enters the first layer with as many numbers as the noise).
+    """
+    latent = keras.Input((latent_dim,), name="latent")
+    num_classes = check_num_classes(num_classes)
+    if num_classes is None:
+        return latent, latent
+    label_embedding_dim = argument_validation.check_positive_int(
+        latent_dim if label_embedding_dim is None else label_embedding_dim, "label_embedding_dim"
+    )
+    labels = labels_input()
+    return [latent, labels], latent_with_label(latent, labels, num_classes, label_embedding_dim)
 
 
 def latent_with_label(latent, labels, num_classes, embedding_dim):
@@ -40,15 +61,20 @@ def latent_with_label(latent, labels, num_classes, embedding_dim):
     return layers.Concatenate(name="latent_and_label")([latent, embedded])
 
 
-def projection_score(features, labels, num_classes):
+def projection_score(features, labels, num_classes, *, spectral_normalization=False):
     """`psi(phi) + <embed(y), phi>`: the projection critic's float32 score.
 
     Args:
         features: `phi(x)`, shape `(batch, features)`.
         labels: the labels input, `(batch,)`.
         num_classes: number of classes.
+        spectral_normalization: whether `psi`, the linear score, is
+            spectrally normalised (a spectrally normalised critic's).
     """
-    score = layers.Dense(1, dtype="float32", name="score")(features)
+    score_layer = layers.Dense(1, dtype="float32", name="score")
+    if spectral_normalization:
+        score_layer = spectrally_normalized(score_layer)
+    score = score_layer(features)
     embedded = layers.Embedding(num_classes, features.shape[-1], dtype="float32", name="label_projection")(
         labels
     )

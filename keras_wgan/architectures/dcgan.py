@@ -12,12 +12,14 @@ Weights start from N(0, 0.02), the DCGAN initialisation.
 import keras
 from keras import layers
 
+from keras_wgan.architectures import conditioning
+from keras_wgan.architectures.spectral_normalization import spectrally_normalized
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.argument_validation import check_activation, check_positive_int
 
 _LEAKY_RELU_SLOPE = 0.2
 _SIZES = (32, 64)
-_NORMALIZATIONS = (None, "layer", "batch")
+_NORMALIZATIONS = (None, "layer", "batch", "spectral")
 # PyTorch's default (its momentum=0.1 weighs the new batch as Keras's 0.9
 # does), which the official code used. Keras's 0.99 leaves the moving
 # averages, and so `generator(z, training=False)`, near their initial values
@@ -35,7 +37,7 @@ def _widths(image_size, dim):
     return [dim * 2**index for index in range(steps)]
 
 
-def dcgan_critic(image_size=64, channels=3, *, dim=64, normalization=None):
+def dcgan_critic(image_size=64, channels=3, *, dim=64, normalization=None, num_classes=None):
     """The DCGAN critic of the WGAN paper (official `DCGAN_D`).
 
     Architecture, for 64x64 images: `Conv2D(dim, 4, strides=2)` (32x32) ->
@@ -56,18 +58,28 @@ def dcgan_critic(image_size=64, channels=3, *, dim=64, normalization=None):
     - `"layer"`: `LayerNormalization` over each feature map (height, width
       and channels), the replacement the WGAN-GP paper recommends;
     - `"batch"`: `BatchNormalization`, the WGAN paper's critic, for weight
-      clipping only (`keras_wgan.WGANGP` warns about it).
+      clipping only (`keras_wgan.WGANGP` warns about it);
+    - `"spectral"`: every convolution and the final `Dense` wrapped in
+      `keras.layers.SpectralNormalization` (`W / sigma(W)`, SN-GAN, Miyato
+      et al. 2018), the first convolution included; small-data GAN recipes
+      combine it with the gradient penalty or use it alone.
 
     Args:
         image_size: 32 or 64.
         channels: 3 for RGB, 1 for grey.
         dim: width of the first convolution (the official `ndf = 64`).
-        normalization: `None`, `"layer"` or `"batch"`.
+        normalization: `None`, `"layer"`, `"batch"` or `"spectral"`.
+        num_classes: None, or the number of classes of a conditional critic
+            with a projection (Miyato and Koyama 2018): a second input
+            `"labels"` (int class ids, `(batch,)`) and the score
+            `psi(phi(x)) + <embed(y), phi(x)>`, with `phi(x)` the flattened
+            4x4 features and `psi` the `Dense(1)` above.
 
     Returns:
         A `keras.Model` named `"dcgan_critic"` mapping images of shape
         `(batch, image_size, image_size, channels)` (input `"image"`) to
-        float32 scores of shape `(batch, 1)`.
+        float32 scores of shape `(batch, 1)`; with `num_classes`,
+        `[images, labels]` to scores.
 
     Example:
 
@@ -76,34 +88,51 @@ def dcgan_critic(image_size=64, channels=3, *, dim=64, normalization=None):
     """
     image_size, channels = _check_image(image_size, channels)
     dim = check_positive_int(dim, "dim")
+    num_classes = conditioning.check_num_classes(num_classes)
     if normalization not in _NORMALIZATIONS:
         raise ValueError(
-            f'`normalization` must be None, "layer" or "batch" (for weight clipping only). '
+            f'`normalization` must be None, "layer", "batch" (for weight clipping only) or "spectral". '
             f"Received: normalization={normalization!r}"
         )
+    spectral = normalization == "spectral"
     inputs = keras.Input((image_size, image_size, channels), name="image")
     x = inputs
     for index, filters in enumerate(_widths(image_size, dim), start=1):
-        x = layers.Conv2D(
+        conv = layers.Conv2D(
             filters,
             4,
             strides=2,
             padding="same",
-            use_bias=index == 1 or normalization is None,
+            use_bias=index == 1 or normalization in (None, "spectral"),
             kernel_initializer=_init(),
             name=f"conv_{index}",
-        )(x)
+        )
+        x = (spectrally_normalized(conv) if spectral else conv)(x)
         if index > 1 and normalization == "layer":
             x = layers.LayerNormalization(axis=(1, 2, 3), name=f"layer_norm_{index}")(x)
         elif index > 1 and normalization == "batch":
             x = layers.BatchNormalization(name=f"batch_norm_{index}")(x)
         x = layers.LeakyReLU(negative_slope=_LEAKY_RELU_SLOPE, name=f"leaky_relu_{index}")(x)
     x = layers.Flatten(name="flatten")(x)
-    outputs = layers.Dense(1, dtype="float32", kernel_initializer=_init(), name="score")(x)
+    if num_classes is not None:
+        labels = conditioning.labels_input()
+        outputs = conditioning.projection_score(x, labels, num_classes, spectral_normalization=spectral)
+        return keras.Model([inputs, labels], outputs, name="dcgan_critic")
+    score = layers.Dense(1, dtype="float32", kernel_initializer=_init(), name="score")
+    outputs = (spectrally_normalized(score) if spectral else score)(x)
     return keras.Model(inputs, outputs, name="dcgan_critic")
 
 
-def dcgan_generator(latent_dim=100, image_size=64, channels=3, *, dim=64, output_activation="tanh"):
+def dcgan_generator(
+    latent_dim=100,
+    image_size=64,
+    channels=3,
+    *,
+    dim=64,
+    output_activation="tanh",
+    num_classes=None,
+    label_embedding_dim=None,
+):
     """The DCGAN generator of the WGAN paper (official `DCGAN_G`).
 
     Architecture, for 64x64 images: `Dense(4*4*8 dim)` (the official 4x4
@@ -125,11 +154,17 @@ def dcgan_generator(latent_dim=100, image_size=64, channels=3, *, dim=64, output
         dim: width of the last hidden layer (the official `ngf = 64`).
         output_activation: `"tanh"` for data in [-1, 1], `"sigmoid"` for
             [0, 1], None for linear.
+        num_classes: None, or the number of classes of a conditional
+            generator: a second input `"labels"` (int class ids, `(batch,)`)
+            whose learned embedding is concatenated to the latent vector
+            before the first `Dense`.
+        label_embedding_dim: size of that embedding (default `latent_dim`).
 
     Returns:
         A `keras.Model` named `"dcgan_generator"` mapping noise
         `(batch, latent_dim)` (input `"latent"`) to float32 images
-        `(batch, image_size, image_size, channels)`.
+        `(batch, image_size, image_size, channels)`; with `num_classes`,
+        `[latent, labels]` to images.
 
     Example:
 
@@ -142,8 +177,8 @@ def dcgan_generator(latent_dim=100, image_size=64, channels=3, *, dim=64, output
     output_activation = check_activation(output_activation)
     widths = _widths(image_size, dim)[::-1]
 
-    inputs = keras.Input((latent_dim,), name="latent")
-    x = layers.Dense(4 * 4 * widths[0], use_bias=False, kernel_initializer=_init(), name="dense")(inputs)
+    inputs, x = conditioning.generator_inputs(latent_dim, num_classes, label_embedding_dim)
+    x = layers.Dense(4 * 4 * widths[0], use_bias=False, kernel_initializer=_init(), name="dense")(x)
     x = layers.Reshape((4, 4, widths[0]), name="reshape")(x)
     x = layers.BatchNormalization(momentum=_BN_MOMENTUM, name="batch_norm_1")(x)
     x = layers.ReLU(name="relu_1")(x)

@@ -155,11 +155,6 @@ def mnist_generator(
     dim = argument_validation.check_positive_int(dim, "dim")
     output_activation = argument_validation.check_activation(output_activation)
     batch_normalization = argument_validation.check_bool(batch_normalization, "batch_normalization")
-    num_classes = conditioning.check_num_classes(num_classes)
-    if num_classes is not None:
-        label_embedding_dim = argument_validation.check_positive_int(
-            latent_dim if label_embedding_dim is None else label_embedding_dim, "label_embedding_dim"
-        )
 
     def normalize_and_activate(x, index):
         if batch_normalization:
@@ -168,11 +163,7 @@ def mnist_generator(
 
     # A bias right before BatchNormalization is cancelled by its centring.
     use_bias = not batch_normalization
-    inputs = x = keras.Input(shape=(latent_dim,), name="latent")
-    if num_classes is not None:
-        labels = conditioning.labels_input()
-        x = conditioning.latent_with_label(inputs, labels, num_classes, label_embedding_dim)
-        inputs = [inputs, labels]
+    inputs, x = conditioning.generator_inputs(latent_dim, num_classes, label_embedding_dim)
     x = layers.Dense(4 * 4 * 4 * dim, use_bias=use_bias, name="dense")(x)
     x = normalize_and_activate(x, 1)
     x = layers.Reshape((4, 4, 4 * dim), name="reshape")(x)

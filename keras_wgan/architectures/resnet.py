@@ -21,6 +21,8 @@ models save and load with `safe_mode` and need no custom objects.
 import keras
 from keras import layers
 
+from keras_wgan.architectures import conditioning
+from keras_wgan.architectures.spectral_normalization import spectrally_normalized
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.argument_validation import check_activation, check_positive_int
 
@@ -32,19 +34,20 @@ _DIM = 128
 _BN_MOMENTUM = 0.9
 
 
-def _conv(filters, kernel_size, name, he=True):
+def _conv(filters, kernel_size, name, he=True, spectral=False):
     # The official code initialises the block's convolutions with He's rule
     # and the 1x1 shortcuts with Glorot's.
-    return layers.Conv2D(
+    conv = layers.Conv2D(
         filters,
         kernel_size,
         padding="same",
         kernel_initializer="he_uniform" if he else "glorot_uniform",
         name=name,
     )
+    return spectrally_normalized(conv) if spectral else conv
 
 
-def residual_block(x, filters, resample, name, *, batch_normalization):
+def residual_block(x, filters, resample, name, *, batch_normalization, spectral_normalization=False):
     """One residual block of `gan_cifar_resnet.py` (`ResidualBlock`).
 
     Args:
@@ -54,6 +57,8 @@ def residual_block(x, filters, resample, name, *, batch_normalization):
         name: prefix of the layer names.
         batch_normalization: whether to normalise before each ReLU (the
             generator's blocks; the critic's have no normalisation).
+        spectral_normalization: whether every convolution is wrapped in
+            `keras.layers.SpectralNormalization` (a spectral critic's).
 
     Returns:
         The output tensor.
@@ -69,25 +74,31 @@ def residual_block(x, filters, resample, name, *, batch_normalization):
         shortcut = x
     elif resample == "down":
         shortcut = layers.AveragePooling2D(2, name=f"{name}_shortcut_pool")(x)
-        shortcut = _conv(filters, 1, f"{name}_shortcut_conv", he=False)(shortcut)
+        shortcut = _conv(filters, 1, f"{name}_shortcut_conv", he=False, spectral=spectral_normalization)(
+            shortcut
+        )
     elif resample == "up":
         shortcut = layers.UpSampling2D(2, name=f"{name}_shortcut_upsample")(x)
-        shortcut = _conv(filters, 1, f"{name}_shortcut_conv", he=False)(shortcut)
+        shortcut = _conv(filters, 1, f"{name}_shortcut_conv", he=False, spectral=spectral_normalization)(
+            shortcut
+        )
     else:
-        shortcut = _conv(filters, 1, f"{name}_shortcut_conv", he=False)(x)
+        shortcut = _conv(filters, 1, f"{name}_shortcut_conv", he=False, spectral=spectral_normalization)(x)
 
     y = normalize_and_activate(x, 1)
     if resample == "up":
         y = layers.UpSampling2D(2, name=f"{name}_upsample")(y)
-    y = _conv(in_filters if resample == "down" else filters, 3, f"{name}_conv_1")(y)
+    y = _conv(
+        in_filters if resample == "down" else filters, 3, f"{name}_conv_1", spectral=spectral_normalization
+    )(y)
     y = normalize_and_activate(y, 2)
-    y = _conv(filters, 3, f"{name}_conv_2")(y)
+    y = _conv(filters, 3, f"{name}_conv_2", spectral=spectral_normalization)(y)
     if resample == "down":
         y = layers.AveragePooling2D(2, name=f"{name}_pool")(y)
     return layers.Add(name=f"{name}_add")([shortcut, y])
 
 
-def resnet_critic(image_size=32, channels=3, *, dim=_DIM):
+def resnet_critic(image_size=32, channels=3, *, dim=_DIM, normalization=None, num_classes=None):
     """The WGAN-GP paper's CIFAR-10 ResNet critic (`gan_cifar_resnet.py`).
 
     Architecture for 32x32: the first block (`OptimizedResBlockDisc1`:
@@ -102,11 +113,22 @@ def resnet_critic(image_size=32, channels=3, *, dim=_DIM):
         image_size: 32 (the paper) or 64.
         channels: 3 for RGB, 1 for grey.
         dim: channels of every layer (the official `DIM_D = 128`).
+        normalization: None (the paper's critic) or `"spectral"`: every
+            convolution and the final `Dense` wrapped in
+            `keras.layers.SpectralNormalization` (`W / sigma(W)`, SN-GAN's
+            ResNet critic, Miyato et al. 2018).
+        num_classes: None, or the number of classes of a conditional critic
+            with a projection (Miyato and Koyama 2018): a second input
+            `"labels"` (int class ids, `(batch,)`) and the score
+            `psi(phi(x)) + <embed(y), phi(x)>`, with `phi(x)` the pooled
+            features and `psi` the `Dense(1)` above, as in the paper's
+            ResNet.
 
     Returns:
         A `keras.Model` named `"resnet_critic"` mapping images
         `(batch, image_size, image_size, channels)` (input `"image"`) to
-        float32 scores `(batch, 1)`.
+        float32 scores `(batch, 1)`; with `num_classes`, `[images, labels]`
+        to scores.
 
     Example:
 
@@ -115,30 +137,51 @@ def resnet_critic(image_size=32, channels=3, *, dim=_DIM):
     """
     image_size, channels = _check_image(image_size, channels)
     dim = check_positive_int(dim, "dim")
+    num_classes = conditioning.check_num_classes(num_classes)
+    argument_validation.check_one_of(normalization, "normalization", (None, "spectral"))
+    spectral = normalization == "spectral"
     inputs = keras.Input((image_size, image_size, channels), name="image")
     # The first block has no ReLU before its first convolution (the input is
     # an image) and pools its shortcut before the 1x1 convolution.
     shortcut = layers.AveragePooling2D(2, name="block_1_shortcut_pool")(inputs)
-    shortcut = _conv(dim, 1, "block_1_shortcut_conv", he=False)(shortcut)
-    y = _conv(dim, 3, "block_1_conv_1")(inputs)
+    shortcut = _conv(dim, 1, "block_1_shortcut_conv", he=False, spectral=spectral)(shortcut)
+    y = _conv(dim, 3, "block_1_conv_1", spectral=spectral)(inputs)
     y = layers.ReLU(name="block_1_relu_2")(y)
-    y = _conv(dim, 3, "block_1_conv_2")(y)
+    y = _conv(dim, 3, "block_1_conv_2", spectral=spectral)(y)
     y = layers.AveragePooling2D(2, name="block_1_pool")(y)
     x = layers.Add(name="block_1_add")([shortcut, y])
     index = 2
     for _ in range({32: 1, 64: 2}[image_size]):
-        x = residual_block(x, dim, "down", f"block_{index}", batch_normalization=False)
+        x = residual_block(
+            x, dim, "down", f"block_{index}", batch_normalization=False, spectral_normalization=spectral
+        )
         index += 1
     for _ in range(2):
-        x = residual_block(x, dim, None, f"block_{index}", batch_normalization=False)
+        x = residual_block(
+            x, dim, None, f"block_{index}", batch_normalization=False, spectral_normalization=spectral
+        )
         index += 1
     x = layers.ReLU(name="relu")(x)
     x = layers.GlobalAveragePooling2D(name="mean_pool")(x)
-    outputs = layers.Dense(1, dtype="float32", name="score")(x)
+    if num_classes is not None:
+        labels = conditioning.labels_input()
+        outputs = conditioning.projection_score(x, labels, num_classes, spectral_normalization=spectral)
+        return keras.Model([inputs, labels], outputs, name="resnet_critic")
+    score = layers.Dense(1, dtype="float32", name="score")
+    outputs = (spectrally_normalized(score) if spectral else score)(x)
     return keras.Model(inputs, outputs, name="resnet_critic")
 
 
-def resnet_generator(latent_dim=128, image_size=32, channels=3, *, dim=_DIM, output_activation="tanh"):
+def resnet_generator(
+    latent_dim=128,
+    image_size=32,
+    channels=3,
+    *,
+    dim=_DIM,
+    output_activation="tanh",
+    num_classes=None,
+    label_embedding_dim=None,
+):
     """The WGAN-GP paper's CIFAR-10 ResNet generator (`gan_cifar_resnet.py`).
 
     Architecture for 32x32: `Dense(4*4*dim)` -> reshape to 4x4 -> three
@@ -154,11 +197,17 @@ def resnet_generator(latent_dim=128, image_size=32, channels=3, *, dim=_DIM, out
         dim: channels of every layer (the official `DIM_G = 128`).
         output_activation: `"tanh"` for data in [-1, 1], `"sigmoid"` for
             [0, 1], None for linear.
+        num_classes: None, or the number of classes of a conditional
+            generator: a second input `"labels"` (int class ids, `(batch,)`)
+            whose learned embedding is concatenated to the latent vector
+            before the first `Dense`.
+        label_embedding_dim: size of that embedding (default `latent_dim`).
 
     Returns:
         A `keras.Model` named `"resnet_generator"` mapping noise
         `(batch, latent_dim)` (input `"latent"`) to float32 images
-        `(batch, image_size, image_size, channels)`.
+        `(batch, image_size, image_size, channels)`; with `num_classes`,
+        `[latent, labels]` to images.
 
     Example:
 
@@ -169,8 +218,8 @@ def resnet_generator(latent_dim=128, image_size=32, channels=3, *, dim=_DIM, out
     image_size, channels = _check_image(image_size, channels)
     dim = check_positive_int(dim, "dim")
     output_activation = check_activation(output_activation)
-    inputs = keras.Input((latent_dim,), name="latent")
-    x = layers.Dense(4 * 4 * dim, name="dense")(inputs)
+    inputs, x = conditioning.generator_inputs(latent_dim, num_classes, label_embedding_dim)
+    x = layers.Dense(4 * 4 * dim, name="dense")(x)
     x = layers.Reshape((4, 4, dim), name="reshape")(x)
     for index in range(1, {32: 4, 64: 5}[image_size]):
         x = residual_block(x, dim, "up", f"block_{index}", batch_normalization=True)

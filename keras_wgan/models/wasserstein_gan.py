@@ -69,9 +69,46 @@ class WassersteinGAN(keras.Model):
             labels. The generator iteration uses the labels of the step's
             last real batch: `m` labels drawn from the data, so the generator
             trains on the classes in the data's proportions.
+        augment: None, or a callable mapping a batch of samples to an
+            augmented batch of the same shape, differentiable with respect
+            to the samples, e.g. `keras_wgan.augment.DiffAugment()`
+            (Zhao et al. 2020). The critic then sees `T(x)` and `T(G(z))`
+            instead of `x` and `G(z)` in every critic iteration, in the
+            generator iteration (whose gradient flows through `T`) and in
+            the held-out estimate, each batch with its own draw. A
+            penalty (`critic_penalty`) receives the augmented batches: the
+            WGAN-GP interpolates lie between `T(x)` and `T(G(z))`, as in
+            the DiffAugment authors' WGAN-GP code (compare_gan's
+            `wgangp_penalty` on the augmented images). A Keras layer is
+            tracked by the model: its seed generator's state is threaded
+            through the JAX step and saved in `.keras` files; seed it
+            (`DiffAugment(seed=...)`) for reproducible runs.
+        generator_ema: None, or a decay `beta` in `[0, 1)`: the model keeps
+            `averaged_generator`, a copy of the generator whose weights start
+            as the generator's and, after every generator update, become
+
+                averaged = beta * averaged + (1 - beta) * weights
+
+            (no warm-up; non-trainable weights such as batch-norm
+            statistics are copied). Training uses the raw weights;
+            `generate`, `generator_output(training=False)` (`SampleGrid`),
+            `QualityMetric` and `export_generator` use the averaged ones
+            (Karras et al. 2018; Yazici et al. 2019). Typical decays:
+            0.999 for long runs, 0.99 for a few thousand steps.
     """
 
-    def __init__(self, critic, generator, *, critic_steps=5, seed=None, num_classes=None, **kwargs):
+    def __init__(
+        self,
+        critic,
+        generator,
+        *,
+        critic_steps=5,
+        seed=None,
+        num_classes=None,
+        augment=None,
+        generator_ema=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         num_classes = conditioning.check_num_classes(num_classes)
         if num_classes is None:
@@ -81,12 +118,24 @@ class WassersteinGAN(keras.Model):
         data_checks.check_critic_activation(critic)
         critic_steps = argument_validation.check_positive_int(critic_steps, "critic_steps")
         seed = argument_validation.check_seed(seed, allow_none=True)
+        if augment is not None and not callable(augment):
+            raise TypeError(
+                "`augment` must be None or a callable mapping a batch of samples to an augmented "
+                f"batch, e.g. keras_wgan.augment.DiffAugment(). {argument_validation.received('augment', augment)}"
+            )
+        if generator_ema is not None:
+            generator_ema = argument_validation.check_number(
+                generator_ema, "generator_ema", minimum=0.0, maximum=1.0, exclusive_maximum=True
+            )
         self.critic = critic
         self.generator = generator
         self.critic_steps = critic_steps
         self.seed = seed
         self.num_classes = num_classes
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.augment = augment
+        self.generator_ema = generator_ema
+        self.averaged_generator = None if generator_ema is None else averaged_copy(generator)
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.sample_shape = tuple(critic.inputs[0].shape[1:])
         self.critic_loss_tracker = keras.metrics.Mean(name="critic_loss")
@@ -98,22 +147,30 @@ class WassersteinGAN(keras.Model):
 
     def call(self, inputs, training=False):
         # `latent`, or `[latent, labels]` for a conditional model.
-        return self.generator(inputs, training=training)
+        return (self.generator if training else self.sampling_generator)(inputs, training=training)
 
     @property
     def conditional(self):
         """Whether the model is conditioned on class labels (`num_classes` set)."""
         return self.num_classes is not None
 
+    @property
+    def sampling_generator(self):
+        """The generator that samples: `averaged_generator` with `generator_ema`, else `generator`."""
+        return self.generator if self.averaged_generator is None else self.averaged_generator
+
     def generator_output(self, latent, labels=None, training=False):
-        """`G(z)`, or `G(z, y)` for a conditional model."""
-        if labels is None:
-            return self.generator(latent, training=training)
-        # Both inputs as tensors: Keras refuses a list mixing arrays and tensors.
-        latent = ops.convert_to_tensor(latent)
-        return self.generator(
-            [latent, conditioning.network_labels(labels, self.generator)], training=training
-        )
+        """`G(z)`, or `G(z, y)` for a conditional model.
+
+        In training mode the trained generator; in inference mode
+        (`training=False`) the `sampling_generator`.
+        """
+        network = self.generator if training else self.sampling_generator
+        return _network_output(network, latent, labels, training)
+
+    def augmented(self, samples):
+        """`augment(samples)`, or `samples` for a model without `augment`."""
+        return samples if self.augment is None else self.augment(samples)
 
     def critic_scores(self, samples, labels=None, training=False):
         """`f(x)`, or `f(x, y)` for a conditional model, as float32."""
@@ -207,13 +264,16 @@ class WassersteinGAN(keras.Model):
             "critic_steps": self.critic_steps,
             "seed": self.seed,
             "num_classes": self.num_classes,
+            "augment": None if self.augment is None else keras.saving.serialize_keras_object(self.augment),
+            "generator_ema": self.generator_ema,
         }
 
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("critic", "generator"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
+        for key in ("critic", "generator", "augment"):
+            if config.get(key) is not None:
+                config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
 
     def save_own_variables(self, store):
@@ -386,6 +446,7 @@ class WassersteinGAN(keras.Model):
         """
         batch_size = ops.shape(real)[0]
         fake = self.generator_output(self._training_latent(batch_size), labels, training=True)
+        real, fake = self.augmented(real), self.augmented(fake)
         both_labels = None if labels is None else ops.concatenate([labels, labels], axis=0)
         # Unconditional subclasses' `critic_penalty` need not know labels.
         penalty_kwargs = {} if labels is None else {"labels": labels}
@@ -416,7 +477,7 @@ class WassersteinGAN(keras.Model):
 
         def loss_function():
             fake = self.generator_output(self._training_latent(batch_size), labels, training=True)
-            scores = self.critic_scores(fake, labels, training=True)
+            scores = self.critic_scores(self.augmented(fake), labels, training=True)
             return wasserstein_loss(REAL_LABEL, scores), {}
 
         variables = self.generator.trainable_variables
@@ -424,7 +485,22 @@ class WassersteinGAN(keras.Model):
             loss_function, variables, scale_loss=self.generator_optimizer.scale_loss
         )
         backend.apply_gradients(self.generator_optimizer, gradients, variables)
+        if self.averaged_generator is not None:
+            self.update_averaged_generator()
         return loss
+
+    def update_averaged_generator(self):
+        """`averaged = beta * averaged + (1 - beta) * weights` (`beta = generator_ema`).
+
+        Runs after every generator update. Non-trainable weights (batch-norm
+        statistics) are copied, not averaged.
+        """
+        decay = self.generator_ema
+        for average, weight in zip(self.averaged_generator.weights, self.generator.weights, strict=True):
+            if weight.trainable:
+                average.assign(decay * average.value + (1.0 - decay) * weight.value)
+            else:
+                average.assign(weight.value)
 
     def train_step(self, *args):
         # (data) on TensorFlow, (state, data) on JAX.
@@ -457,7 +533,12 @@ class WassersteinGAN(keras.Model):
     def held_out_step(self, data):
         """The held-out `wasserstein_estimate` on one batch; returns the logs."""
         real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        fake = self.generator_output(self._training_latent(ops.shape(real)[0]), labels, training=False)
+        # The trained generator, not the averaged one: the estimate is
+        # compared with the training one.
+        fake = _network_output(
+            self.generator, self._training_latent(ops.shape(real)[0]), labels, training=False
+        )
+        real, fake = self.augmented(real), self.augmented(fake)
         estimate = ops.mean(self.critic_scores(real, labels)) - ops.mean(self.critic_scores(fake, labels))
         self.wasserstein_tracker.update_state(estimate)
         # The running mean, so that Keras's "logs of the last batch" are the
@@ -473,3 +554,19 @@ class WassersteinGAN(keras.Model):
             f"no metric of that name. Add a `keras.metrics.Mean(name={name!r})` to its `metrics` property. "
             f"Metrics: {[metric.name for metric in self.metrics]}"
         )
+
+
+def _network_output(generator, latent, labels, training):
+    if labels is None:
+        return generator(latent, training=training)
+    # Both inputs as tensors: Keras refuses a list mixing arrays and tensors.
+    latent = ops.convert_to_tensor(latent)
+    return generator([latent, conditioning.network_labels(labels, generator)], training=training)
+
+
+def averaged_copy(generator):
+    """A non-trainable copy of `generator` with equal weights, for `generator_ema`."""
+    averaged = keras.models.clone_model(generator)
+    averaged.set_weights(generator.get_weights())
+    averaged.trainable = False
+    return averaged

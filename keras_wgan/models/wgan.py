@@ -30,6 +30,12 @@ class WGAN(WassersteinGAN):
     Keyword Args:
         num_classes: None, or the number of classes of a conditional WGAN
             (see `WassersteinGAN`).
+        augment: None, or a differentiable augmentation applied to real and
+            generated batches before the critic, e.g.
+            `keras_wgan.augment.DiffAugment()` (see `WassersteinGAN`).
+        generator_ema: None, or the decay of an exponential moving average
+            of the generator's weights used for sampling (see
+            `WassersteinGAN`).
 
     Example:
 

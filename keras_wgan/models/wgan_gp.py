@@ -56,6 +56,15 @@ class WGANGP(WassersteinGAN):
             random subset: batches are shuffled and the noise is i.i.d.),
             an unbiased estimate of the same mean at a fraction of the
             double-backward cost.
+        augment: None, or a differentiable augmentation applied to real and
+            generated batches before the critic, e.g.
+            `keras_wgan.augment.DiffAugment()`. The penalty's
+            interpolates lie between the augmented real and generated
+            batches, as in the DiffAugment authors' WGAN-GP code (see
+            `WassersteinGAN`).
+        generator_ema: None, or the decay of an exponential moving average
+            of the generator's weights used for sampling (see
+            `WassersteinGAN`).
 
     Keyword Args:
         num_classes: None, or the number of classes of a conditional

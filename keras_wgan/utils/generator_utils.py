@@ -16,14 +16,17 @@ from keras_wgan.utils import argument_validation
 
 
 def generator_of(model, name="model"):
-    """Returns the generator of a `WassersteinGAN`, or `model` if it is one.
+    """Returns the sampling generator of a `WassersteinGAN`, or `model` if it is one.
+
+    The sampling generator is the averaged one of a model with
+    `generator_ema`, else its `generator`.
 
     Raises:
         TypeError: if `model` is neither a `WassersteinGAN` nor a
             `keras.Model`.
     """
     if isinstance(model, WassersteinGAN):
-        return model.generator
+        return model.sampling_generator
     if isinstance(model, keras.Model):
         return model
     raise TypeError(

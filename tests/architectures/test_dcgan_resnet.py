@@ -118,3 +118,127 @@ def test_one_step_with_clipping_and_with_the_penalty(arch):
             assert clip <= 0.01 + 1e-7
         else:
             assert history.history["gradient_penalty"][-1] > 0
+
+
+BUILDERS = {"dcgan": (dcgan_critic, dcgan_generator), "resnet": (resnet_critic, resnet_generator)}
+
+
+def numpy(x):
+    return keras.ops.convert_to_numpy(x)
+
+
+def spectral_layers(model):
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.SpectralNormalization)]
+
+
+@pytest.mark.parametrize("arch, expected", [("dcgan", 3 + 1), ("resnet", 3 + 3 + 2 * 2 + 1)])
+def test_spectral_critic_wraps_every_convolution_and_the_score(arch, expected):
+    # DCGAN at 32 px: three convolutions and the score. ResNet: the first
+    # block's three convolutions, the "down" block's three, two per plain
+    # block, and the score.
+    critic = BUILDERS[arch][0](32, dim=4, normalization="spectral")
+    wrapped = spectral_layers(critic)
+    assert len(wrapped) == expected
+    assert all(isinstance(layer.layer, (keras.layers.Conv2D, keras.layers.Dense)) for layer in wrapped)
+    assert not any(isinstance(layer, keras.layers.Conv2D) for layer in critic.layers)
+
+
+@pytest.mark.parametrize("arch", ["dcgan", "resnet"])
+def test_spectral_kernels_end_with_unit_largest_singular_value(arch):
+    # Each training call divides W by its power-iteration estimate of
+    # sigma(W); once the estimate has converged, sigma(W / sigma) = 1.
+    keras.utils.set_random_seed(0)
+    critic = BUILDERS[arch][0](32, 1, dim=4, normalization="spectral")
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 32, 32, 1)).astype("float32")
+    before = [
+        np.linalg.norm(numpy(layer.kernel).reshape(-1, layer.kernel.shape[-1]), 2)
+        for layer in spectral_layers(critic)
+    ]
+    assert max(abs(s - 1.0) for s in before) > 0.2
+    for _ in range(30):
+        critic(x, training=True)
+    for layer in spectral_layers(critic):
+        kernel = numpy(layer.kernel).reshape(-1, layer.kernel.shape[-1])
+        assert np.linalg.norm(kernel, 2) == pytest.approx(1.0, rel=0.02), layer.name
+
+
+def test_spectral_score_stays_float32_under_mixed_precision():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        for arch in BUILDERS:
+            critic = BUILDERS[arch][0](32, dim=4, normalization="spectral")
+            assert critic.output.dtype == "float32"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_normalization_options_of_the_resnet_critic():
+    with pytest.raises(ValueError, match="Received: normalization='layer'"):
+        resnet_critic(32, dim=4, normalization="layer")
+    assert not spectral_layers(resnet_critic(32, dim=4))
+
+
+@pytest.mark.parametrize("arch", ["dcgan", "resnet"])
+def test_conditional_builders_take_labels(arch):
+    critic_builder, generator_builder = BUILDERS[arch]
+    critic = critic_builder(32, dim=4, num_classes=10)
+    generator = generator_builder(8, 32, dim=4, num_classes=10)
+    assert [tuple(t.shape) for t in critic.inputs] == [(None, 32, 32, 3), (None,)]
+    assert [tuple(t.shape) for t in generator.inputs] == [(None, 8), (None,)]
+    assert critic.output_shape == (None, 1) and generator.output_shape == (None, 32, 32, 3)
+    latent = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
+    labels = np.array([0, 1, 2, 3])
+    samples = numpy(generator([latent, labels], training=False))
+    other = numpy(generator([latent, np.array([5, 5, 5, 5])], training=False))
+    assert not np.allclose(samples, other)  # the label changes the sample
+    scores = numpy(critic([samples, labels]))
+    assert not np.allclose(scores, numpy(critic([samples, np.array([5, 5, 5, 5])])))
+
+
+@pytest.mark.parametrize("arch, features", [("dcgan", "flatten"), ("resnet", "mean_pool")])
+@pytest.mark.parametrize("normalization", [None, "spectral"])
+def test_projection_critic_is_psi_plus_embedding_dot_features(arch, features, normalization):
+    # f(x, y) = psi(phi(x)) + <embed(y), phi(x)> (Miyato and Koyama 2018).
+    critic = BUILDERS[arch][0](32, 1, dim=4, normalization=normalization, num_classes=3)
+    x = np.random.default_rng(1).uniform(-1, 1, (6, 32, 32, 1)).astype("float32")
+    y = np.array([0, 1, 2, 0, 1, 2])
+    phi = numpy(keras.Model(critic.inputs[0], critic.get_layer(features).output)(x))
+    score = critic.get_layer("spectral_score" if normalization else "score")
+    psi = numpy(score(phi))
+    embedding = numpy(critic.get_layer("label_projection").embeddings)
+    expected = psi[:, 0] + np.sum(embedding[y] * phi, axis=1)
+    np.testing.assert_allclose(numpy(critic([x, y]))[:, 0], expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("arch", ["dcgan", "resnet"])
+def test_spectral_conditional_critic_saves_with_safe_mode(tmp_path, arch):
+    critic = BUILDERS[arch][0](32, dim=4, normalization="spectral", num_classes=4)
+    x = np.random.default_rng(2).uniform(-1, 1, (3, 32, 32, 3)).astype("float32")
+    y = np.array([0, 1, 3])
+    critic([x, y], training=True)  # moves the power-iteration vectors
+    path = str(tmp_path / "critic.keras")
+    critic.save(path)
+    loaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(numpy(loaded([x, y])), numpy(critic([x, y])), atol=1e-6)
+    for mine, theirs in zip(spectral_layers(critic), spectral_layers(loaded), strict=True):
+        np.testing.assert_array_equal(numpy(mine.vector_u), numpy(theirs.vector_u))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("arch", ["dcgan", "resnet"])
+def test_conditional_spectral_wgan_gp_trains(arch):
+    critic_builder, generator_builder = BUILDERS[arch]
+    keras.utils.set_random_seed(0)
+    model = kw.WGANGP(
+        critic_builder(32, dim=4, normalization="spectral", num_classes=3),
+        generator_builder(8, 32, dim=4, num_classes=3),
+        critic_steps=1,
+        num_classes=3,
+        seed=0,
+    )
+    model.compile()
+    real = np.random.default_rng(3).uniform(-1, 1, (8, 32, 32, 3)).astype("float32")
+    labels = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+    history = model.fit(real, labels, batch_size=4, steps_per_epoch=2, verbose=0).history
+    assert all(np.isfinite(values[-1]) for values in history.values())
+    assert model.generate(3, labels=[0, 1, 2], seed=0).shape == (3, 32, 32, 3)

@@ -1,0 +1,146 @@
+"""DiffAugment on a small MNIST subset: FCD with and without, the same budget (issue 24).
+
+WGAN-GP with the WGAN-GP paper's MNIST nets (`--dim` wide), the MNIST job's
+optimiser (Adam 2e-4, beta_1 = 0.5, beta_2 = 0.9) and batch 64, 5 critic
+iterations, trained on the first `--train-digits` digits of the MNIST job's
+training split (`split_holdout(images, holdout=1000, seed=0)` of what
+`load_mnist` finds). Every `--eval-every` generator steps the Frechet
+classifier distance (FCD) between 1,000 generated digits and the 1,000
+held-out digits is measured twice: for the trained generator and for its
+exponential moving average (`generator_ema=--ema`; the average does not
+change training, so one run gives both). One process runs one setting, so
+that the two settings can run side by side; `--merge` joins their files,
+keeping the step counts both reached.
+
+Usage:
+    python benchmarks/diffaugment_mnist.py --augment on --out /tmp/on.json
+    python benchmarks/diffaugment_mnist.py --augment off --out /tmp/off.json
+    python benchmarks/diffaugment_mnist.py --merge /tmp/on.json /tmp/off.json \\
+        --out benchmarks/results/diffaugment_mnist.json
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import keras  # noqa: E402
+
+import keras_wgan as kw  # noqa: E402
+from keras_wgan.architectures import mnist_critic, mnist_generator  # noqa: E402
+from keras_wgan.datasets import load_mnist, scale_images, split_holdout  # noqa: E402
+from keras_wgan.evaluation import frechet_classifier_distance, mnist_classifier  # noqa: E402
+from keras_wgan.utils.file_utils import write_text_atomically  # noqa: E402
+from keras_wgan.utils.generator_utils import generate_samples  # noqa: E402
+
+VALUE_RANGE = (-1.0, 1.0)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--augment", choices=["on", "off"])
+    parser.add_argument("--train-digits", type=int, default=1000)
+    parser.add_argument("--steps", type=int, default=1000, help="generator steps")
+    parser.add_argument("--eval-every", type=int, default=250)
+    parser.add_argument("--dim", type=int, default=32, help="the nets' DIM (the paper: 64)")
+    parser.add_argument("--ema", type=float, default=0.99)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--merge", nargs="+", metavar="JSON", help="join per-setting files into --out")
+    return parser.parse_args(argv)
+
+
+def run(args):
+    keras.utils.set_random_seed(args.seed)
+    mnist = load_mnist(allow_download=False)
+    train, heldout = split_holdout(mnist.images, holdout=1000, seed=0)
+    real = scale_images(train[: args.train_digits], VALUE_RANGE)[..., None]
+    heldout = scale_images(heldout, VALUE_RANGE)[..., None]
+    classifier = mnist_classifier()
+    augment = kw.augment.DiffAugment(seed=args.seed + 1) if args.augment == "on" else None
+    model = kw.WGANGP(
+        mnist_critic(dim=args.dim),
+        mnist_generator(128, dim=args.dim),
+        seed=args.seed,
+        augment=augment,
+        generator_ema=args.ema,
+    )
+    model.compile(
+        critic_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
+        generator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
+    )
+    result = {
+        "command": " ".join(sys.argv),
+        "source": mnist.source,
+        "train_digits": len(real),
+        "augment": augment is not None,
+        "ema_decay": args.ema,
+        "dim": args.dim,
+        "evaluations": [],
+    }
+    training_seconds = 0.0
+    for chunk in range(args.steps // args.eval_every):
+        start = time.time()
+        model.fit(
+            real,
+            batch_size=64,
+            steps_per_epoch=args.eval_every,
+            initial_epoch=chunk,
+            epochs=chunk + 1,
+            verbose=0,
+        )
+        training_seconds += time.time() - start
+        steps = (chunk + 1) * args.eval_every
+        evaluation = {"steps": steps, "training_seconds": round(training_seconds, 1)}
+        for name, network in (("fcd", model.generator), ("fcd_ema", model.averaged_generator)):
+            fake = generate_samples(network, 1000, seed=0)
+            evaluation[name] = frechet_classifier_distance(fake, heldout, classifier, value_range=VALUE_RANGE)
+        result["evaluations"].append(evaluation)
+        print(json.dumps(evaluation), flush=True)
+        write_text_atomically(args.out, json.dumps(result, indent=1) + "\n")
+
+
+def merge(args):
+    results = []
+    for path in args.merge:
+        with open(path) as file:
+            results.append(json.load(file))
+    common = set.intersection(*({e["steps"] for e in r["evaluations"]} for r in results))
+    runs = []
+    for result in results:
+        for evaluation in result["evaluations"]:
+            if evaluation["steps"] not in common:
+                continue
+            for ema, key in ((False, "fcd"), (True, "fcd_ema")):
+                runs.append(
+                    {
+                        "train_digits": result["train_digits"],
+                        "augment": result["augment"],
+                        "ema": ema,
+                        "steps": evaluation["steps"],
+                        "fcd": round(evaluation[key], 2),
+                    }
+                )
+    merged = {
+        "runs": runs,
+        "setup": (
+            "WGAN-GP, MNIST nets, batch 64, 5 critic iterations, Adam(2e-4, 0.5, 0.9), one seed; "
+            "FCD of 1,000 generated digits (latents of seed 0) vs the 1,000 held-out digits"
+        ),
+        "ema_decay": results[0]["ema_decay"],
+        "dim": results[0]["dim"],
+        "data_source": results[0]["source"],
+        "training_seconds": {str(r["augment"]): r["evaluations"][-1]["training_seconds"] for r in results},
+        "commands": [r["command"] for r in results],
+        "machine": "2-core AMD EPYC CPU shared with other jobs (load average ~20), TensorFlow backend",
+    }
+    write_text_atomically(args.out, json.dumps(merged, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    merge(arguments) if arguments.merge else run(arguments)

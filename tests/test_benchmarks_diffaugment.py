@@ -1,0 +1,39 @@
+"""benchmarks/diffaugment_mnist.py: the merged results file keeps the steps both runs reached."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import diffaugment_mnist  # noqa: E402
+
+
+def per_setting(augment, steps):
+    return {
+        "command": f"diffaugment_mnist.py --augment {'on' if augment else 'off'}",
+        "source": "bundled",
+        "train_digits": 1000,
+        "augment": augment,
+        "ema_decay": 0.99,
+        "dim": 32,
+        "evaluations": [
+            {"steps": s, "training_seconds": float(s), "fcd": 100.0 - s / 10, "fcd_ema": 90.0 - s / 10}
+            for s in steps
+        ],
+    }
+
+
+def test_merge_keeps_common_steps_raw_and_averaged(tmp_path):
+    paths = []
+    for augment, steps in ((True, [150, 300, 450]), (False, [150, 300])):
+        path = tmp_path / f"{augment}.json"
+        path.write_text(json.dumps(per_setting(augment, steps)))
+        paths.append(str(path))
+    out = tmp_path / "merged.json"
+    diffaugment_mnist.merge(diffaugment_mnist.parse_args(["--merge", *paths, "--out", str(out)]))
+    runs = json.loads(out.read_text())["runs"]
+    assert {run["steps"] for run in runs} == {150, 300}
+    assert len(runs) == 2 * 2 * 2  # settings x steps x (raw, averaged)
+    assert set(runs[0]) == {"train_digits", "augment", "ema", "steps", "fcd"}
+    averaged = [run for run in runs if run["augment"] and run["ema"] and run["steps"] == 300]
+    assert averaged == [{"train_digits": 1000, "augment": True, "ema": True, "steps": 300, "fcd": 60.0}]
