@@ -56,6 +56,7 @@ class WGANGP(WassersteinGAN):
             random subset: batches are shuffled and the noise is i.i.d.),
             an unbiased estimate of the same mean at a fraction of the
             double-backward cost.
+    Keyword Args:
         augment: None, or a differentiable augmentation applied to real and
             generated batches before the critic, e.g.
             `keras_wgan.augment.DiffAugment()`. The penalty's
@@ -65,8 +66,6 @@ class WGANGP(WassersteinGAN):
         generator_ema: None, or the decay of an exponential moving average
             of the generator's weights used for sampling (see
             `WassersteinGAN`).
-
-    Keyword Args:
         num_classes: None, or the number of classes of a conditional
             WGAN-GP (see `WassersteinGAN`); the penalty's interpolates
             `eps * x + (1 - eps) * G(z, y)` keep the label `y` of their pair.
