@@ -81,10 +81,10 @@ import os
 
 import keras
 
+from keras_wgan.models.generator_utils import generator_of
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.file_utils import publish_directory
-from keras_wgan.utils.generator_utils import generator_of
 from keras_wgan.utils.optional_imports import import_tensorflow
 
 # Keys of the serving signatures; clients depend on them.

@@ -15,8 +15,6 @@ to match the form of the optimal critic for the log-density ratio.
 import keras
 from keras import layers
 
-from keras_wgan.models.conditioning import check_num_classes  # noqa: F401  (one check for models and builders)
-
 LABELS_INPUT_NAME = "labels"
 
 

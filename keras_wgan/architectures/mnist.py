@@ -63,7 +63,7 @@ def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None,
     """
     image_shape = _check_mnist_image_shape(image_shape)
     dim = argument_validation.check_positive_int(dim, "dim")
-    num_classes = conditioning.check_num_classes(num_classes)
+    num_classes = argument_validation.check_num_classes(num_classes)
     if normalization not in (None, "layer"):
         raise ValueError(
             '`normalization` must be None or "layer" (BatchNormalization is '
@@ -155,7 +155,7 @@ def mnist_generator(
     dim = argument_validation.check_positive_int(dim, "dim")
     output_activation = argument_validation.check_activation(output_activation)
     batch_normalization = argument_validation.check_bool(batch_normalization, "batch_normalization")
-    num_classes = conditioning.check_num_classes(num_classes)
+    num_classes = argument_validation.check_num_classes(num_classes)
     if num_classes is not None:
         label_embedding_dim = argument_validation.check_positive_int(
             latent_dim if label_embedding_dim is None else label_embedding_dim, "label_embedding_dim"

@@ -5,9 +5,9 @@ import math
 import keras
 import numpy as np
 
+from keras_wgan.models.generator_utils import draw_latent
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils import argument_validation
-from keras_wgan.utils.generator_utils import draw_latent
 
 
 class FixedLatentSamples(keras.callbacks.Callback):
@@ -15,7 +15,7 @@ class FixedLatentSamples(keras.callbacks.Callback):
 
     The base of `SampleGrid` and `TensorBoardSamples`. The latents equal
     those of `model.generate(num_samples, seed=seed)`
-    (`keras_wgan.utils.generator_utils.draw_latent`), and drawing them does
+    (`keras_wgan.models.generator_utils.draw_latent`), and drawing them does
     not change the noise the model trains on.
 
     For a conditional model (`num_classes` set) the samples form one row

@@ -46,8 +46,8 @@ import numpy as np
 
 from keras_wgan.evaluation import samples
 from keras_wgan.evaluation.feature_distances import fid_from_features, kid_from_features
+from keras_wgan.models.generator_utils import generate_samples
 from keras_wgan.utils import argument_validation
-from keras_wgan.utils.generator_utils import generate_samples
 from keras_wgan.utils.network import host_reachable
 
 INCEPTION_SIZE = 299
