@@ -174,7 +174,11 @@ class WassersteinGAN(keras.Model):
         # `model.optimizer` counts generator updates (one per step) and, on
         # JAX, carries both optimizers' state through the stateless trainer.
         super().compile(
-            optimizer=backend.optimizer_container(self.critic_optimizer, self.generator_optimizer),
+            optimizer=backend.optimizer_container(
+                self.critic_optimizer,
+                self.generator_optimizer,
+                (self.critic.trainable_variables, self.generator.trainable_variables),
+            ),
             auto_scale_loss=False,
             **kwargs,
         )
