@@ -201,7 +201,7 @@ class TFDatasetAdapter(DataAdapter):
         samples = tf.cast(samples, "float32")
         if labels is None:
             return (samples,)
-        labels = tf.reshape(labels, (-1,))
+        labels = tf.reshape(tf.cast(labels, "int64"), (-1,))  # Integer or bool, as the first batch.
         good = tf.logical_and(
             tf.equal(tf.size(labels), tf.shape(samples)[0]),
             tf.reduce_all((labels >= 0) & (labels < self.spec.num_classes)),
