@@ -34,8 +34,8 @@ import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import mnist_critic, mnist_generator  # noqa: E402
 from keras_wgan.datasets import load_mnist, scale_images, split_holdout  # noqa: E402
 from keras_wgan.evaluation import frechet_classifier_distance, mnist_classifier  # noqa: E402
+from keras_wgan.models.generator_utils import generate_samples  # noqa: E402
 from keras_wgan.utils.file_utils import write_text_atomically  # noqa: E402
-from keras_wgan.utils.generator_utils import generate_samples  # noqa: E402
 
 VALUE_RANGE = (-1.0, 1.0)
 

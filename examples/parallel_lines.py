@@ -55,7 +55,7 @@ from keras import ops  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import toy_critic  # noqa: E402
-from keras_wgan.callbacks import save_figure  # noqa: E402
+from keras_wgan.visualization import save_figure  # noqa: E402
 from keras_wgan.worked_examples import parallel_lines_distances, sample_parallel_lines
 
 FIGURES = (

@@ -68,9 +68,9 @@ from keras import ops  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import toy_critic, toy_generator  # noqa: E402
-from keras_wgan.callbacks import save_figure  # noqa: E402
 from keras_wgan.datasets import sample_toy  # noqa: E402
 from keras_wgan.distances import wasserstein_distance  # noqa: E402
+from keras_wgan.visualization import save_figure  # noqa: E402
 
 DATASETS = ("8gaussians", "25gaussians", "swissroll")
 BATCH_SIZE = 256

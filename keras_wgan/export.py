@@ -82,11 +82,11 @@ import warnings
 
 import keras
 
-from keras_wgan.models import data_checks
+from keras_wgan.models import network_inspection
+from keras_wgan.models.generator_utils import generator_of
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils import argument_validation
 from keras_wgan.utils.file_utils import publish_directory
-from keras_wgan.utils.generator_utils import generator_of
 from keras_wgan.utils.optional_imports import import_tensorflow
 
 # Keys of the serving signatures; clients depend on them.
@@ -290,7 +290,7 @@ def load_exported_generator(path):
 
 def _value_range(generator, value_range):
     """`value_range` checked, or (None) read from the generator's last activation."""
-    bounds = data_checks.output_range(generator)  # (low, high, activation) or None
+    bounds = network_inspection.output_range(generator)  # (low, high, activation) or None
     if value_range is None:
         if bounds is None:
             warnings.warn(

@@ -29,3 +29,16 @@ from keras_wgan.architectures.dcgan import dcgan_critic, dcgan_generator
 from keras_wgan.architectures.mlp import mlp_critic, mlp_generator, toy_critic, toy_generator
 from keras_wgan.architectures.mnist import mnist_critic, mnist_generator
 from keras_wgan.architectures.resnet import resnet_critic, resnet_generator
+
+__all__ = [
+    "dcgan_critic",
+    "dcgan_generator",
+    "mlp_critic",
+    "mlp_generator",
+    "mnist_critic",
+    "mnist_generator",
+    "resnet_critic",
+    "resnet_generator",
+    "toy_critic",
+    "toy_generator",
+]

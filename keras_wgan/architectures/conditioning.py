@@ -16,7 +16,6 @@ import keras
 from keras import layers
 
 from keras_wgan.architectures.spectral_normalization import spectrally_normalized
-from keras_wgan.models.conditioning import check_num_classes  # one check for models and builders
 from keras_wgan.utils import argument_validation
 
 LABELS_INPUT_NAME = "labels"
@@ -36,7 +35,7 @@ def generator_inputs(latent_dim, num_classes=None, label_embedding_dim=None):
     enters the first layer with as many numbers as the noise).
     """
     latent = keras.Input((latent_dim,), name="latent")
-    num_classes = check_num_classes(num_classes)
+    num_classes = argument_validation.check_num_classes(num_classes)
     if num_classes is None:
         return latent, latent
     label_embedding_dim = argument_validation.check_positive_int(

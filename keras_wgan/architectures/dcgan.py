@@ -88,7 +88,7 @@ def dcgan_critic(image_size=64, channels=3, *, dim=64, normalization=None, num_c
     """
     image_size, channels = _check_image(image_size, channels)
     dim = check_positive_int(dim, "dim")
-    num_classes = conditioning.check_num_classes(num_classes)
+    num_classes = argument_validation.check_num_classes(num_classes)
     if normalization not in _NORMALIZATIONS:
         raise ValueError(
             f'`normalization` must be None, "layer", "batch" (for weight clipping only) or "spectral". '

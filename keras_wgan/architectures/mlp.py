@@ -206,7 +206,7 @@ def _relu_stack(x, units, depth):
 
 def _critic_model(inputs, features, num_classes, name):
     """The critic ending in a linear score, or in a projection score with labels."""
-    num_classes = conditioning.check_num_classes(num_classes)
+    num_classes = argument_validation.check_num_classes(num_classes)
     if num_classes is None:
         return keras.Model(inputs, layers.Dense(1, dtype="float32", name="score")(features), name=name)
     labels = conditioning.labels_input()
@@ -217,7 +217,7 @@ def _critic_model(inputs, features, num_classes, name):
 
 def _generator_inputs(latent_dim, num_classes):
     """Returns `(inputs, x)`: the latent input, or `[latent, labels]` and their join."""
-    num_classes = conditioning.check_num_classes(num_classes)
+    num_classes = argument_validation.check_num_classes(num_classes)
     latent = keras.Input(shape=(latent_dim,), name="latent")
     if num_classes is None:
         return latent, latent

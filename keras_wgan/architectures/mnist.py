@@ -63,7 +63,7 @@ def mnist_critic(image_shape=(28, 28, 1), *, dim=_MNIST_DIM, normalization=None,
     """
     image_shape = _check_mnist_image_shape(image_shape)
     dim = argument_validation.check_positive_int(dim, "dim")
-    num_classes = conditioning.check_num_classes(num_classes)
+    num_classes = argument_validation.check_num_classes(num_classes)
     if normalization not in (None, "layer"):
         raise ValueError(
             '`normalization` must be None or "layer" (BatchNormalization is '

@@ -137,7 +137,7 @@ def resnet_critic(image_size=32, channels=3, *, dim=_DIM, normalization=None, nu
     """
     image_size, channels = _check_image(image_size, channels)
     dim = check_positive_int(dim, "dim")
-    num_classes = conditioning.check_num_classes(num_classes)
+    num_classes = argument_validation.check_num_classes(num_classes)
     argument_validation.check_one_of(normalization, "normalization", (None, "spectral"))
     spectral = normalization == "spectral"
     inputs = keras.Input((image_size, image_size, channels), name="image")

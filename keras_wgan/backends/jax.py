@@ -18,10 +18,31 @@ optimizer's. Updates use each optimizer's own `stateless_apply`.
 See `keras_wgan.backends` for the functions every backend module defines.
 """
 
+import contextlib
+
 import jax
 import keras
 from jax import numpy as jnp
-from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+# The stateless scopes keras_wgan has entered, innermost last: the step's
+# own scope (`_run_stateless`) and the child scopes of differentiated
+# functions. Tracked here rather than asked of Keras, which keeps no public
+# handle on the current scope.
+_open_scopes = []
+
+
+@contextlib.contextmanager
+def _entered(scope):
+    with scope:
+        _open_scopes.append(scope)
+        try:
+            yield scope
+        finally:
+            _open_scopes.pop()
+
+
+def _current_scope():
+    return _open_scopes[-1] if _open_scopes else None
 
 
 def train_step(model, step_function, state, data):
@@ -58,7 +79,7 @@ def _run_stateless(step_function, variables, state, data):
         for group, values in zip(variables, state, strict=True)
         for pair in zip(group, values, strict=True)
     ]
-    with keras.StatelessScope(state_mapping=mapping) as scope:
+    with _entered(keras.StatelessScope(state_mapping=mapping)) as scope:
         logs = step_function(data)
     new_state = tuple([scope.get_current_value(v) for v in group] for group in variables)
     return logs, new_state
@@ -75,7 +96,7 @@ class _ChildScope(keras.StatelessScope):
 
     def __init__(self, overrides=()):
         super().__init__()
-        self.parent = get_stateless_scope()
+        self.parent = _current_scope()
         self.updated = {}
         for variable, value in overrides:
             self.state_mapping[id(variable)] = value
@@ -94,7 +115,7 @@ class _ChildScope(keras.StatelessScope):
 
 def _call_recording_updates(function, overrides=()):
     """Calls `function()` in a `_ChildScope`; returns `(result, variables, values)`."""
-    with _ChildScope(overrides) as scope:
+    with _entered(_ChildScope(overrides)) as scope:
         result = function()
     skip = {id(variable) for variable, _ in overrides}
     updated = [v for key, v in scope.updated.items() if key not in skip]
@@ -109,7 +130,7 @@ def _publish(variables, values):
 
 
 def _read(variable):
-    scope = get_stateless_scope()
+    scope = _current_scope()
     value = scope.get_current_value(variable) if scope is not None else None
     return variable.value if value is None else value
 
@@ -193,10 +214,15 @@ class OptimizerPair(keras.optimizers.Optimizer):
     same on every backend. It is not meant to `apply` anything itself.
     """
 
-    def __init__(self, critic_optimizer, generator_optimizer, name="optimizer_pair", **kwargs):
+    def __init__(
+        self, critic_optimizer, generator_optimizer, name="optimizer_pair", variable_lists=((), ()), **kwargs
+    ):
         super().__init__(learning_rate=0.0, name=name, **kwargs)
         self.critic_optimizer = critic_optimizer
         self.generator_optimizer = generator_optimizer
+        # The variables each optimizer was built on, for their
+        # `finalize_variable_values` (EMA weights) at the end of `fit`.
+        self.variable_lists = tuple(list(variables) for variables in variable_lists)
         self.built = True
 
     def build(self, variables):
@@ -221,8 +247,9 @@ class OptimizerPair(keras.optimizers.Optimizer):
         self.apply(grads, trainable_variables)
 
     def finalize_variable_values(self, var_list):
-        for optimizer in (self.critic_optimizer, self.generator_optimizer):
-            optimizer.finalize_variable_values(optimizer._trainable_variables)
+        optimizers = (self.critic_optimizer, self.generator_optimizer)
+        for optimizer, variables in zip(optimizers, self.variable_lists, strict=True):
+            optimizer.finalize_variable_values(variables)
 
     def save_own_variables(self, store):
         pass
@@ -245,9 +272,13 @@ class OptimizerPair(keras.optimizers.Optimizer):
         return cls(**config)
 
 
-def optimizer_container(critic_optimizer, generator_optimizer):
-    """What `keras.Model.compile` receives as `optimizer`: an `OptimizerPair`."""
-    return OptimizerPair(critic_optimizer, generator_optimizer)
+def optimizer_container(critic_optimizer, generator_optimizer, variable_lists):
+    """What `keras.Model.compile` receives as `optimizer`: an `OptimizerPair`.
+
+    `variable_lists`: the critic's and the generator's trainable variables,
+    which the two optimizers were built on.
+    """
+    return OptimizerPair(critic_optimizer, generator_optimizer, variable_lists=variable_lists)
 
 
 def replica_rows(draw, batch_size):

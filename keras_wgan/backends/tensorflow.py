@@ -19,13 +19,14 @@ def test_step(model, step_function, data):
     return step_function(data)
 
 
-def optimizer_container(critic_optimizer, generator_optimizer):
+def optimizer_container(critic_optimizer, generator_optimizer, variable_lists):
     """What `keras.Model.compile` receives as `optimizer`.
 
     The generator's: Keras's `model.optimizer.iterations` (step counters of
     callbacks such as TensorBoard) then counts generator updates, one per
     train step. The critic's optimizer is a model attribute and is saved
-    and restored as one.
+    and restored as one. `variable_lists` (the networks' trainable
+    variables) serve the JAX backend only.
     """
     return generator_optimizer
 

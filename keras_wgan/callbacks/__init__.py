@@ -24,8 +24,11 @@ Fault tolerance:
   naming the metric and the step (`NonFiniteLossError`).
 
 The PNG writers `save_image_grid`, `save_scatter_plot` and `save_figure`
-live in `keras_wgan.visualization` and are re-exported here.
+live in `keras_wgan.visualization`; their old names here still work, with a
+`DeprecationWarning`.
 """
+
+import warnings
 
 from keras_wgan.callbacks.atomic_backup_and_restore import AtomicBackupAndRestore
 from keras_wgan.callbacks.atomic_model_checkpoint import AtomicModelCheckpoint
@@ -35,4 +38,31 @@ from keras_wgan.callbacks.sample_grid import SampleGrid
 from keras_wgan.callbacks.stop_on_non_finite import NonFiniteLossError, StopOnNonFinite
 from keras_wgan.callbacks.tensorboard_samples import TensorBoardSamples
 from keras_wgan.callbacks.training_curves import TrainingCurves
-from keras_wgan.visualization import save_figure, save_image_grid, save_scatter_plot
+
+__all__ = [
+    "AtomicBackupAndRestore",
+    "AtomicModelCheckpoint",
+    "NonFiniteLossError",
+    "QualityMetric",
+    "SampleGrid",
+    "StopOnNonFinite",
+    "TensorBoardSamples",
+    "TrainingCurves",
+]
+
+_MOVED_TO_VISUALIZATION = ("save_figure", "save_image_grid", "save_scatter_plot")
+
+
+def __getattr__(name):
+    # The PNG writers were re-exported here before `keras_wgan.visualization`.
+    if name in _MOVED_TO_VISUALIZATION:
+        from keras_wgan import visualization
+
+        warnings.warn(
+            f"`keras_wgan.callbacks.{name}` is deprecated: it lives in `keras_wgan.visualization`. "
+            f"Use `keras_wgan.visualization.{name}`.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(visualization, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,10 +5,10 @@ import math
 import keras
 import numpy as np
 
-from keras_wgan.models import data_checks
+from keras_wgan.models import network_inspection
+from keras_wgan.models.generator_utils import draw_latent
 from keras_wgan.models.wasserstein_gan import WassersteinGAN
 from keras_wgan.utils import argument_validation
-from keras_wgan.utils.generator_utils import draw_latent
 
 
 class FixedLatentSamples(keras.callbacks.Callback):
@@ -16,7 +16,7 @@ class FixedLatentSamples(keras.callbacks.Callback):
 
     The base of `SampleGrid` and `TensorBoardSamples`. The latents equal
     those of `model.generate(num_samples, seed=seed)`
-    (`keras_wgan.utils.generator_utils.draw_latent`), and drawing them does
+    (`keras_wgan.models.generator_utils.draw_latent`), and drawing them does
     not change the noise the model trains on.
 
     For a conditional model (`num_classes` set) the samples form one row
@@ -67,7 +67,7 @@ class FixedLatentSamples(keras.callbacks.Callback):
             )
         self.kind = sample_kind(model.sample_shape, type(self).__name__)
         if self.requested_value_range is None:
-            bounds = data_checks.output_range(model.generator)
+            bounds = network_inspection.output_range(model.generator)
             self.value_range = (-1.0, 1.0) if bounds is None else bounds[:2]
         num_classes = model.num_classes
         columns = None if num_classes is None else math.ceil(self.num_samples / num_classes)

@@ -9,8 +9,8 @@ from keras_wgan.callbacks.quality_metric import QualityMetric
 from keras_wgan.evaluation import inception, samples
 from keras_wgan.evaluation.feature_distances import fid_from_features, kid_from_features
 from keras_wgan.evaluation.inception_scoring import class_probabilities, inception_score
+from keras_wgan.models.generator_utils import generate_samples
 from keras_wgan.utils import argument_validation
-from keras_wgan.utils.generator_utils import generate_samples
 
 METRICS = ("fid", "kid", "inception_score")
 

@@ -9,8 +9,8 @@ from keras_wgan.evaluation.frechet import frechet_distance
 from keras_wgan.evaluation.frechet_classifier_distance import FrechetClassifierDistance
 from keras_wgan.evaluation.samples import as_sample_array, check_sample_count, sample_indices
 from keras_wgan.evaluation.wasserstein import w1_to_data
+from keras_wgan.models.generator_utils import generate_samples
 from keras_wgan.utils import argument_validation
-from keras_wgan.utils.generator_utils import generate_samples
 
 
 class QualityMetric(keras.callbacks.Callback):

@@ -25,8 +25,8 @@ from scipy import special
 
 from keras_wgan.evaluation import fid_network
 from keras_wgan.evaluation.inception import inception_outputs
+from keras_wgan.models.generator_utils import generate_samples
 from keras_wgan.utils import argument_validation
-from keras_wgan.utils.generator_utils import generate_samples
 
 
 def inception_score(probabilities, *, splits=10):

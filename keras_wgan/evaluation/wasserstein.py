@@ -4,8 +4,8 @@ import numpy as np
 
 from keras_wgan import distances
 from keras_wgan.evaluation.samples import as_sample_array, check_sample_count, sample_indices
+from keras_wgan.models.generator_utils import generate_samples
 from keras_wgan.utils import argument_validation
-from keras_wgan.utils.generator_utils import generate_samples
 
 
 def w1_to_data(generator, real_samples, n=None, *, seed=0):

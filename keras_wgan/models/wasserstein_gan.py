@@ -5,7 +5,8 @@ from keras import ops
 
 from keras_wgan.backends import current as backend
 from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
-from keras_wgan.models import compile_utils, conditioning, data_checks, fit_data, network_checks
+from keras_wgan.models import compile_utils, conditioning, network_inspection
+from keras_wgan.models.data import fit_data
 from keras_wgan.models.non_finite_warning import NonFiniteWarning
 from keras_wgan.utils import argument_validation
 
@@ -110,12 +111,9 @@ class WassersteinGAN(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        num_classes = conditioning.check_num_classes(num_classes)
-        if num_classes is None:
-            network_checks.check_networks(critic, generator)
-        else:
-            conditioning.check_conditional_networks(critic, generator, num_classes)
-        data_checks.check_critic_activation(critic)
+        num_classes = argument_validation.check_num_classes(num_classes)
+        latent_dim, sample_shape = network_inspection.check_networks(critic, generator, num_classes)
+        network_inspection.check_critic_activation(critic)
         critic_steps = argument_validation.check_positive_int(critic_steps, "critic_steps")
         seed = argument_validation.check_seed(seed, allow_none=True)
         if augment is not None and not callable(augment):
@@ -136,8 +134,8 @@ class WassersteinGAN(keras.Model):
         self.augment = augment
         self.generator_ema = generator_ema
         self.averaged_generator = None if generator_ema is None else averaged_copy(generator)
-        self.latent_dim = int(generator.inputs[0].shape[-1])
-        self.sample_shape = tuple(critic.inputs[0].shape[1:])
+        self.latent_dim = latent_dim
+        self.sample_shape = sample_shape
         self.critic_loss_tracker = keras.metrics.Mean(name="critic_loss")
         self.generator_loss_tracker = keras.metrics.Mean(name="generator_loss")
         self.wasserstein_tracker = keras.metrics.Mean(name="wasserstein_estimate")
@@ -245,7 +243,11 @@ class WassersteinGAN(keras.Model):
         # `model.optimizer` counts generator updates (one per step) and, on
         # JAX, carries both optimizers' state through the stateless trainer.
         super().compile(
-            optimizer=backend.optimizer_container(self.critic_optimizer, self.generator_optimizer),
+            optimizer=backend.optimizer_container(
+                self.critic_optimizer,
+                self.generator_optimizer,
+                (self.critic.trainable_variables, self.generator.trainable_variables),
+            ),
             auto_scale_loss=False,
             **kwargs,
         )
@@ -299,7 +301,7 @@ class WassersteinGAN(keras.Model):
                 a Python generator of batches. Labels in `(x, y)` elements
                 are ignored; dict elements, such as TensorFlow Datasets'
                 `{"image": ..., "label": ...}`, give their `"image"` (see
-                `data_checks.samples_of`). Arrays must be finite; data
+                `keras_wgan.models.data.checks.samples_of`). Arrays must be finite; data
                 outside a tanh or sigmoid generator's range gets a warning.
                 A conditional model (`num_classes` set) takes a dict of
                 arrays with `"image"` and `"label"`, and datasets or
@@ -330,7 +332,7 @@ class WassersteinGAN(keras.Model):
         if x is None:
             raise ValueError("`x`, the real samples, is required.")
         self._require_compiled()
-        batches, validation_data = fit_data.fit_batches(
+        batches, validation_data, spec = fit_data.fit_batches(
             self,
             x,
             y,
@@ -343,7 +345,13 @@ class WassersteinGAN(keras.Model):
         if not isinstance(callbacks, keras.callbacks.CallbackList):  # A CallbackList is used as given.
             callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
             kwargs["callbacks"] = [*callbacks, NonFiniteWarning()]
-        return super().fit(batches, validation_data=validation_data, shuffle=False, **kwargs)
+        try:
+            return super().fit(batches, validation_data=validation_data, shuffle=False, **kwargs)
+        except Exception:
+            # A bad later batch of a stream: its own error, not the framework's
+            # report of it (a TensorFlow "Graph execution error").
+            spec.raise_recorded()
+            raise
 
     def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
         """Returns the `wasserstein_estimate` on held-out real samples (and labels)."""

@@ -1,5 +1,8 @@
-"""Helpers shared by the keras_wgan packages: argument checks, file writing, samples.
+"""Helpers shared by the keras_wgan packages: argument checks, file writing, optional imports.
 
-Kept free of eager imports: `keras_wgan.models` uses the argument checks, and
-`generator_utils` uses `keras_wgan.models`.
+The bottom layer: nothing here imports the rest of keras_wgan.
 """
+
+from keras_wgan.utils import argument_validation, file_utils, network, optional_imports
+
+__all__ = ["argument_validation", "file_utils", "network", "optional_imports"]

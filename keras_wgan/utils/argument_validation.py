@@ -58,6 +58,13 @@ def check_positive_int(value, name):
     return check_int(value, name, minimum=1)
 
 
+def check_num_classes(num_classes):
+    """Returns `num_classes` as an int >= 2, or None (an unconditional model)."""
+    if num_classes is None:
+        return None
+    return check_int(num_classes, "num_classes", minimum=2)
+
+
 def check_seed(value, name="seed", *, allow_none=False):
     """Returns a seed: an `int >= 0` (or None when `allow_none`)."""
     if value is None and allow_none:

@@ -10,7 +10,7 @@ import pytest
 import keras_wgan as kw
 from keras_wgan import evaluation
 from keras_wgan.evaluation.samples import sample_indices
-from keras_wgan.utils.generator_utils import generate_samples
+from keras_wgan.models.generator_utils import generate_samples
 from tests.testing_utils import mlp
 
 

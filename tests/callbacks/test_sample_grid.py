@@ -84,7 +84,7 @@ def test_conditional_grid_has_one_row_per_class(tmp_path):
     np.testing.assert_array_equal(grid.labels, [0, 0, 1, 1, 2, 2])
     np.testing.assert_array_equal(grid.latent[0:2], grid.latent[2:4])
     np.testing.assert_array_equal(grid.latent[0:2], grid.latent[4:6])
-    np.testing.assert_array_equal(grid.latent[0:2], kw.utils.generator_utils.draw_latent(2, 8, 0))
+    np.testing.assert_array_equal(grid.latent[0:2], kw.models.generator_utils.draw_latent(2, 8, 0))
     image = open_png(grid.last_path)
     assert image.size == (2 * 30 + 2, 3 * 30 + 2)  # 2 columns, 3 rows
     tile = np.asarray(image)[2 + 30 : 30 + 30, 2 + 30 : 30 + 30]  # row 1, column 1: class 1, latent 1

@@ -57,7 +57,7 @@ def test_inception_score_of_a_generator_with_random_weights():
     mean, std = kw.evaluation.inception_score_of_generator(generator, n=4, weights=None, splits=2)
     assert 1.0 <= mean <= 1008 and std >= 0.0
     # The probabilities are softmax(pool @ W) without the bias, as in the reference.
-    images = kw.utils.generator_utils.generate_samples(generator, 4, 0)
+    images = kw.models.generator_utils.generate_samples(generator, 4, 0)
     pool = kw.evaluation.inception_outputs(images, weights=None)["pool"]
     probabilities = inception_scoring.class_probabilities(pool, weights=None)
     assert inception_score(probabilities, splits=2) == pytest.approx((mean, std))

@@ -6,7 +6,7 @@ import pytest
 
 import keras_wgan as kw
 from keras_wgan.augment import DiffAugment
-from keras_wgan.utils.generator_utils import generate_samples, generator_of
+from keras_wgan.models.generator_utils import generate_samples, generator_of
 
 MODELS = [kw.WGAN, kw.WGANGP]
 IMAGES = np.random.default_rng(0).uniform(-1, 1, size=(96, 8, 8, 1)).astype("float32")

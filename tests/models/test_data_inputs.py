@@ -12,7 +12,8 @@ import pytest
 import tensorflow as tf
 
 import keras_wgan as kw
-from keras_wgan.models import data_checks
+from keras_wgan.models import network_inspection
+from keras_wgan.models.data import checks
 from tests.conftest import mlp
 
 # Datasets batched without `drop_remainder=True` have an unknown length once
@@ -310,23 +311,23 @@ def test_evaluate_takes_the_same_forms():
 
 
 def test_output_range_reads_the_last_activation():
-    assert data_checks.output_range(kw.architectures.mnist_generator(latent_dim=8, dim=4)) == (
+    assert network_inspection.output_range(kw.architectures.mnist_generator(latent_dim=8, dim=4)) == (
         -1.0,
         1.0,
         "tanh",
     )
     sigmoid = kw.architectures.mlp_generator(4, (3, 3), units=8, depth=1, output_activation="sigmoid")
-    assert data_checks.output_range(sigmoid) == (0.0, 1.0, "sigmoid")  # through its Reshape
-    assert data_checks.output_range(kw.architectures.toy_generator(units=8, depth=1)) is None
-    assert data_checks.output_range(generator_ending(None)) is None
+    assert network_inspection.output_range(sigmoid) == (0.0, 1.0, "sigmoid")  # through its Reshape
+    assert network_inspection.output_range(kw.architectures.toy_generator(units=8, depth=1)) is None
+    assert network_inspection.output_range(generator_ending(None)) is None
     # A linear layer after a squashing one maps values anywhere.
     inputs = keras.Input((2,))
     squashed_inside = keras.Model(
         inputs, keras.layers.Dense(2)(keras.layers.Dense(8, activation="tanh")(inputs))
     )
-    assert data_checks.output_range(squashed_inside) is None
+    assert network_inspection.output_range(squashed_inside) is None
     nested = keras.Sequential([keras.Input((2,)), generator_ending("tanh"), keras.layers.Flatten()])
-    assert data_checks.output_range(nested) == (-1.0, 1.0, "tanh")
+    assert network_inspection.output_range(nested) == (-1.0, 1.0, "tanh")
 
 
 def test_no_warnings_for_good_data_and_networks():
@@ -340,7 +341,7 @@ def test_no_warnings_for_good_data_and_networks():
 def test_value_range_check_ignores_nan_in_a_stream_batch():
     batch = np.array([[np.nan, 0.5], [0.2, 300.0]])
     with pytest.warns(UserWarning, match=r"\[0\.2, 300\]"):
-        data_checks.check_value_range(batch, (-1.0, 1.0, "tanh"))
+        checks.check_value_range(batch, (-1.0, 1.0, "tanh"))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        data_checks.check_value_range(np.full((2, 2), np.nan), (-1.0, 1.0, "tanh"))
+        checks.check_value_range(np.full((2, 2), np.nan), (-1.0, 1.0, "tanh"))

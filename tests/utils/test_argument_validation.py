@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import keras_wgan as kw
-from keras_wgan import architectures, callbacks, datasets, distances, evaluation
+from keras_wgan import architectures, callbacks, datasets, distances, evaluation, visualization
 from keras_wgan.utils import argument_validation as av
 from tests.testing_utils import mlp
 
@@ -97,10 +97,10 @@ CASES = [
     (lambda: callbacks.QualityMetric.w1(POINTS, n=9), "n", ValueError),
     (lambda: callbacks.QualityMetric.w1(POINTS, n=4, seed=-2), "seed", ValueError),
     # visualization
-    (lambda: callbacks.save_image_grid(IMAGES, "g.png", columns=2.0), "columns", TypeError),
-    (lambda: callbacks.save_image_grid(IMAGES, "g.png", padding=-1), "padding", ValueError),
-    (lambda: callbacks.save_image_grid(IMAGES, "g.png", value_range=(0, 0)), "value_range", ValueError),
-    (lambda: callbacks.save_scatter_plot(np.zeros((4, 3)), "s.png"), "points.shape", ValueError),
+    (lambda: visualization.save_image_grid(IMAGES, "g.png", columns=2.0), "columns", TypeError),
+    (lambda: visualization.save_image_grid(IMAGES, "g.png", padding=-1), "padding", ValueError),
+    (lambda: visualization.save_image_grid(IMAGES, "g.png", value_range=(0, 0)), "value_range", ValueError),
+    (lambda: visualization.save_scatter_plot(np.zeros((4, 3)), "s.png"), "points.shape", ValueError),
     # datasets
     (lambda: datasets.split_holdout(IMAGES, holdout=True), "holdout", TypeError),
     (lambda: datasets.split_holdout(IMAGES, holdout=1.5), "holdout", ValueError),

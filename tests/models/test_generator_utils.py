@@ -1,11 +1,11 @@
-"""Tests for keras_wgan.utils.generator_utils: "a WGAN or a generator" and its samples."""
+"""Tests for keras_wgan.models.generator_utils: "a WGAN or a generator" and its samples."""
 
 import keras
 import numpy as np
 import pytest
 
 import keras_wgan as kw
-from keras_wgan.utils.generator_utils import draw_latent, generate_samples, generator_of, latent_dim_of
+from keras_wgan.models.generator_utils import draw_latent, generate_samples, generator_of, latent_dim_of
 from tests.testing_utils import mlp
 
 
