@@ -58,6 +58,7 @@ from keras_wgan.evaluation.inception import (
     inception_metrics,
     kernel_inception_distance,
 )
+from keras_wgan.evaluation.stacked_mnist import generated_stacked_mnist_modes, stacked_mnist_modes
 from keras_wgan.evaluation.wasserstein import w1_to_data
 
 
