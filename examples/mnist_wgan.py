@@ -33,19 +33,27 @@ import contextlib
 import importlib.util
 import os
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from training_run import (  # noqa: E402
+    VALUE_RANGE,
+    add_run_arguments,
+    check_output_folder,
+    export_and_report,
+    finish_run_arguments,
+    fit_job,
+    is_chief,
+    job_callbacks,
+    make_strategy,
+)
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import mnist_critic, mnist_generator  # noqa: E402
 from keras_wgan.backends import current as wgan_backend  # noqa: E402
 from keras_wgan.datasets import load_mnist, make_image_dataset, scale_images, split_holdout  # noqa: E402
-
-VALUE_RANGE = (-1.0, 1.0)  # tanh generator; the data are scaled to match.
 
 # The quick run of weight clipping: the paper's RMSprop(5e-5) and c = 0.01
 # reach an FCD of about 267 (noise) in the quick run's 300 generator steps;
@@ -92,18 +100,7 @@ def parse_args(argv=None):
         "--dim", type=int, default=None, help="network width: the paper's DIM, 64 (--quick: 32)"
     )
     parser.add_argument("--latent-dim", type=int, default=128)
-    parser.add_argument("--out", default=os.path.join("runs", "mnist_wgan"))
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--resume", action="store_true", help="continue the run in --out from its last completed epoch"
-    )
-    parser.add_argument(
-        "--export",
-        default=None,
-        metavar="DIR",
-        help="where to export the generator (default: OUT/export/mnist_generator)",
-    )
-    parser.add_argument("--jit-compile", choices=["auto", "true", "false"], default="auto")
+    add_run_arguments(parser, out=os.path.join("runs", "mnist_wgan"), export_name="mnist_generator")
     parser.add_argument(
         "--dtype-policy",
         choices=["float32", "mixed_bfloat16", "mixed_float16"],
@@ -170,52 +167,9 @@ def parse_args(argv=None):
         parser.error("--fcd-every must be 0 or more")
     if args.steps_per_epoch is not None and args.steps_per_epoch < 1:
         parser.error("--steps-per-epoch must be at least 1")
-    args.export = args.export or os.path.join(args.out, "export", "mnist_generator")
+    finish_run_arguments(args, "mnist_generator")
     args.num_classes = 10 if args.conditional else None
     return args
-
-
-def check_output_folder(args):
-    """Never destroys an earlier run: a used folder needs --resume."""
-    used = os.path.isdir(args.out) and os.listdir(args.out)
-    if used and not args.resume:
-        sys.exit(
-            f"error: {args.out} already holds a run. Pass --resume to continue it, "
-            "or --out to start a new one elsewhere."
-        )
-    if args.resume and not used:
-        sys.exit(f"error: --resume given, but {args.out} holds no run to continue.")
-
-
-def make_strategy(args):
-    """The tf.distribute strategy; created before any other TensorFlow work.
-
-    None on Keras's JAX backend (one device here; JAX spreads a batch over
-    devices with `keras.distribution.DataParallel` instead).
-    """
-    if keras.backend.backend() != "tensorflow":
-        if args.strategy != "default":
-            sys.exit(f"error: --strategy {args.strategy} needs Keras's TensorFlow backend.")
-        return None
-    import tensorflow as tf
-
-    # Grappler's remapper tries to fuse the critic's Conv2D + BiasAdd +
-    # LeakyReLU, finds that the gradient still reads the bias output, drops
-    # the rewrite and prints "remapper failed" at the first step. Training is
-    # bit-identical and as fast without it (benchmarks/remapper_check.py), so
-    # it is off here, where nothing is gained by the attempt but the noise.
-    tf.config.optimizer.set_experimental_options({"remapping": False})
-    if args.strategy == "default":
-        return tf.distribute.get_strategy()
-    if args.strategy == "mirrored":
-        return tf.distribute.MirroredStrategy()
-    if "TF_CONFIG" not in os.environ:
-        sys.exit(
-            "error: --strategy multiworker needs the TF_CONFIG environment variable, e.g. "
-            'TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
-            '"task": {"type": "worker", "index": 0}}\''
-        )
-    return tf.distribute.MultiWorkerMirroredStrategy()
 
 
 def build_model(args):
@@ -258,8 +212,9 @@ def build_model(args):
             optimizers = [model.default_critic_optimizer(), model.default_generator_optimizer()]
             for optimizer in optimizers:
                 optimizer.learning_rate = args.learning_rate
-    jit_compile = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
-    model.compile(critic_optimizer=optimizers[0], generator_optimizer=optimizers[1], jit_compile=jit_compile)
+    model.compile(
+        critic_optimizer=optimizers[0], generator_optimizer=optimizers[1], jit_compile=args.jit_compile
+    )
     return model
 
 
@@ -281,7 +236,7 @@ def main(argv=None):
     strategy = make_strategy(args)
     # Under multiworker only the chief writes samples, curves, logs and the
     # export; every worker keeps its own backup for --resume.
-    chief = strategy is None or strategy.extended.should_checkpoint
+    chief = is_chief(strategy)
     if chief:
         check_output_folder(args)
     try:
@@ -339,26 +294,13 @@ def main(argv=None):
         f"Keras backend {keras.backend.backend()}"
     )
 
-    # 3. Fault tolerance and monitoring. StopOnNonFinite comes first: at a
-    #    NaN loss it stops before anything saves the diverged weights. The
-    #    backup (every epoch, atomic) is what --resume restores.
-    out = args.out
-    os.makedirs(out, exist_ok=True)
-    checkpoint_path = os.path.join(out, "checkpoints", "wgan.keras")
-    csv_path = os.path.join(out, "metrics.csv")
-    callbacks = [
-        kw.callbacks.StopOnNonFinite(),
-        kw.callbacks.AtomicBackupAndRestore(os.path.join(out, "backup"), delete_checkpoint=False),
-        kw.callbacks.AtomicModelCheckpoint(checkpoint_path),  # every worker; the chief writes
-    ]
-    sample_grid = kw.callbacks.SampleGrid(
-        os.path.join(out, "samples"), seed=args.seed, value_range=VALUE_RANGE
-    )
+    # 3. Fault tolerance and monitoring (examples/training_run.py), with the
+    #    quality metrics before the loggers that record them.
+    metrics = []
     if chief and args.fcd_every:
         # Sample quality next to the W estimate: the Frechet distance in the
         # features of a small MNIST classifier (trained once, then cached).
-        # It writes into the epoch's logs, so it comes before the loggers.
-        callbacks.append(
+        metrics.append(
             kw.callbacks.QualityMetric.frechet(
                 heldout_images,
                 n=min(1000, len(heldout_images)),
@@ -370,50 +312,27 @@ def main(argv=None):
         # Does the generator draw the digit asked for? The same classifier
         # as the FCD's judges 100 samples per class (at the first and last
         # epoch only when the FCD is off).
-        callbacks.append(
+        metrics.append(
             kw.callbacks.QualityMetric.conditional_accuracy(
                 n_per_class=100, value_range=VALUE_RANGE, every=args.fcd_every or args.epochs
             )
         )
-    if chief:
-        callbacks += [
-            keras.callbacks.CSVLogger(csv_path, append=args.resume),
-            sample_grid,
-            kw.callbacks.TrainingCurves(os.path.join(out, "curves.png"), csv_path=csv_path),
-        ]
+    callbacks, sample_grid = job_callbacks(args, metrics=metrics, chief=chief)
 
     # 4. Train: one step is `critic_steps` critic updates and one generator update.
-    start = time.time()
-    try:
-        wgan.fit(
-            train,
-            epochs=args.epochs,
-            steps_per_epoch=args.steps_per_epoch,
-            validation_data=heldout,
-            callbacks=callbacks,
-            verbose="auto" if chief else 2,
-        )
-    except kw.callbacks.NonFiniteLossError as error:
-        sys.exit(f"error: {error}\nThe last good state: {checkpoint_path} and {os.path.join(out, 'backup')}.")
-    minutes = (time.time() - start) / 60
-    if not chief:
-        print(f"\nworker done after {minutes:.1f} min; the chief wrote the results.")
-        return
+    minutes = fit_job(
+        wgan,
+        train,
+        args,
+        callbacks,
+        chief=chief,
+        epochs=args.epochs,
+        steps_per_epoch=args.steps_per_epoch,
+        validation_data=heldout,
+    )
 
-    # 5. Export the generator for TF Serving (<model>/<version>/saved_model.pb).
-    export_dir = None
-    if keras.backend.backend() == "tensorflow":
-        export_dir = kw.export_generator(wgan, args.export, value_range=VALUE_RANGE, overwrite=args.resume)
-    else:
-        print("export skipped: a SavedModel for TF Serving needs Keras's TensorFlow backend.")
-
-    print(f"\ntrained for {minutes:.1f} min; results in {out}:")
-    print(f"  samples        {sample_grid.last_path}")
-    print(f"  curves         {os.path.join(out, 'curves.png')}")
-    print(f"  metrics        {csv_path}")
-    print(f"  checkpoint     {checkpoint_path}")
-    if export_dir:
-        print(f"  SavedModel     {export_dir}")
+    # 5. Export the generator for TF Serving and list the outputs.
+    export_and_report(wgan, args, minutes, sample_grid, chief=chief)
 
 
 if __name__ == "__main__":

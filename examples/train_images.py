@@ -27,15 +27,24 @@ MNIST example leaves (see examples/mnist_wgan.py):
 import argparse
 import os
 import sys
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-# The output-folder guard and the tf.distribute set-up are the MNIST job's.
-from mnist_wgan import check_output_folder, make_strategy  # noqa: E402
+# The set-up every example job shares: output folder, callbacks, resume, export.
+from training_run import (  # noqa: E402
+    VALUE_RANGE,
+    add_run_arguments,
+    check_output_folder,
+    export_and_report,
+    finish_run_arguments,
+    fit_job,
+    is_chief,
+    job_callbacks,
+    make_strategy,
+)
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import (  # noqa: E402
@@ -45,8 +54,6 @@ from keras_wgan.architectures import (  # noqa: E402
     resnet_generator,
 )
 from keras_wgan.backends import current as wgan_backend  # noqa: E402
-
-VALUE_RANGE = (-1.0, 1.0)  # tanh generators; the images are scaled to match.
 
 # The papers' optimisers for the penalty: gan_cifar_resnet.py (Adam 2e-4,
 # beta_1 = 0) and gan_cifar.py's DCGAN (Adam 1e-4, beta_1 = 0.5).
@@ -82,19 +89,8 @@ def parse_args(argv=None):
         "--dim", type=int, default=None, help="network width (dcgan: 64, resnet: 128; --quick: 16)"
     )
     parser.add_argument("--latent-dim", type=int, default=128)
-    parser.add_argument("--out", default=os.path.join("runs", "train_images"))
-    parser.add_argument("--seed", type=int, default=0)
+    add_run_arguments(parser, out=os.path.join("runs", "train_images"), export_name="image_generator")
     parser.add_argument("--cache", action="store_true", help="keep the decoded images in memory")
-    parser.add_argument(
-        "--resume", action="store_true", help="continue the run in --out from its last completed epoch"
-    )
-    parser.add_argument(
-        "--export",
-        default=None,
-        metavar="DIR",
-        help="where to export the generator (default: OUT/export/image_generator)",
-    )
-    parser.add_argument("--jit-compile", choices=["auto", "true", "false"], default="auto")
     parser.add_argument(
         "--dtype-policy",
         choices=["float32", "mixed_bfloat16", "mixed_float16"],
@@ -150,7 +146,7 @@ def parse_args(argv=None):
         parser.error("--steps-per-epoch must be at least 1")
     if args.fid_every < 0:
         parser.error("--fid-every must be 0 or more")
-    args.export = args.export or os.path.join(args.out, "export", "image_generator")
+    finish_run_arguments(args, "image_generator")
     return args
 
 
@@ -178,15 +174,16 @@ def build_model(args):
     else:
         model = kw.WGAN(critic, generator, critic_steps=args.critic_steps, seed=args.seed)
         optimizers = [None, None]  # The paper's RMSprop(5e-5).
-    jit_compile = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
-    model.compile(critic_optimizer=optimizers[0], generator_optimizer=optimizers[1], jit_compile=jit_compile)
+    model.compile(
+        critic_optimizer=optimizers[0], generator_optimizer=optimizers[1], jit_compile=args.jit_compile
+    )
     return model
 
 
 def main(argv=None):
     args = parse_args(argv)
     strategy = make_strategy(args)
-    chief = strategy.extended.should_checkpoint
+    chief = is_chief(strategy)
     if chief:
         check_output_folder(args)
     try:
@@ -220,21 +217,9 @@ def main(argv=None):
         f"{args.dtype_policy}, jit_compile={wgan.jit_compile}, {strategy.num_replicas_in_sync} replica(s)"
     )
 
-    # 3. Fault tolerance and monitoring, as in the MNIST job: StopOnNonFinite
-    #    first, an atomic backup every epoch for --resume, quality metrics
-    #    before the loggers that record them.
-    out = args.out
-    os.makedirs(out, exist_ok=True)
-    checkpoint_path = os.path.join(out, "checkpoints", "wgan.keras")
-    csv_path = os.path.join(out, "metrics.csv")
-    callbacks = [
-        kw.callbacks.StopOnNonFinite(),
-        kw.callbacks.AtomicBackupAndRestore(os.path.join(out, "backup"), delete_checkpoint=False),
-        kw.callbacks.AtomicModelCheckpoint(checkpoint_path),
-    ]
-    sample_grid = kw.callbacks.SampleGrid(
-        os.path.join(out, "samples"), seed=args.seed, value_range=VALUE_RANGE
-    )
+    # 3. Fault tolerance and monitoring, as in the MNIST job
+    #    (examples/training_run.py): quality metrics before the loggers.
+    metrics = []
     if chief and args.fid_every:
         # FID and KID against real images from the same pipeline (a shuffled
         # draw); Inception's weights are looked for now, before training.
@@ -242,7 +227,7 @@ def main(argv=None):
         n = min(args.fid_images, len(real))
         print(f"FID and KID every {args.fid_every} epoch(s) on {n} real and {n} generated images")
         try:
-            callbacks += kw.callbacks.inception_metrics(
+            metrics = kw.callbacks.inception_metrics(
                 real,
                 n=n,
                 value_range=VALUE_RANGE,
@@ -252,38 +237,15 @@ def main(argv=None):
             )
         except (OSError, RuntimeError, ValueError) as error:
             sys.exit(f"error: {error}")
-    if chief:
-        callbacks += [
-            keras.callbacks.CSVLogger(csv_path, append=args.resume),
-            sample_grid,
-            kw.callbacks.TrainingCurves(os.path.join(out, "curves.png"), csv_path=csv_path),
-        ]
+    callbacks, sample_grid = job_callbacks(args, metrics=metrics, chief=chief)
 
     # 4. Train: one step is `critic_steps` critic updates and one generator update.
-    start = time.time()
-    try:
-        wgan.fit(
-            train,
-            epochs=args.epochs,
-            steps_per_epoch=args.steps_per_epoch,
-            callbacks=callbacks,
-            verbose="auto" if chief else 2,
-        )
-    except kw.callbacks.NonFiniteLossError as error:
-        sys.exit(f"error: {error}\nThe last good state: {checkpoint_path} and {os.path.join(out, 'backup')}.")
-    minutes = (time.time() - start) / 60
-    if not chief:
-        print(f"\nworker done after {minutes:.1f} min; the chief wrote the results.")
-        return
+    minutes = fit_job(
+        wgan, train, args, callbacks, chief=chief, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch
+    )
 
-    # 5. Export the generator for TF Serving (<model>/<version>/saved_model.pb).
-    export_dir = kw.export_generator(wgan, args.export, value_range=VALUE_RANGE, overwrite=args.resume)
-    print(f"\ntrained for {minutes:.1f} min; results in {out}:")
-    print(f"  samples        {sample_grid.last_path}")
-    print(f"  curves         {os.path.join(out, 'curves.png')}")
-    print(f"  metrics        {csv_path}")
-    print(f"  checkpoint     {checkpoint_path}")
-    print(f"  SavedModel     {export_dir}")
+    # 5. Export the generator for TF Serving and list the outputs.
+    export_and_report(wgan, args, minutes, sample_grid, chief=chief)
 
 
 if __name__ == "__main__":

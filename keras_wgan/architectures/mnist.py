@@ -99,13 +99,14 @@ def mnist_generator(
     batch_normalization=True,
     num_classes=None,
     label_embedding_dim=None,
+    channels=1,
 ):
     """The WGAN-GP paper's MNIST generator (official `gan_mnist.py`).
 
     Architecture: `Dense(4*4*256)` -> ReLU -> reshape to 4x4x256 ->
     `Conv2DTranspose(128, 5, strides=2)` -> ReLU (8x8) -> crop to 7x7 ->
     `Conv2DTranspose(64, 5, strides=2)` -> ReLU (14x14) ->
-    `Conv2DTranspose(1, 5, strides=2)` (28x28) -> `output_activation`, with
+    `Conv2DTranspose(channels, 5, strides=2)` (28x28) -> `output_activation`, with
     `"same"` padding. The crop keeps the top-left 7x7, as the official
     `output[:, :, :7, :7]` does. With `batch_normalization`, each of the
     three hidden layers is batch-normalised before its ReLU, as in the
@@ -133,11 +134,13 @@ def mnist_generator(
         label_embedding_dim: size of that embedding (default `latent_dim`:
             the label enters the first layer with as many numbers as the
             noise, so the generator separates the classes early).
+        channels: channels of the images: 1 for MNIST, 3 for Stacked MNIST
+            (`keras_wgan.datasets.stacked_mnist`).
 
     Returns:
         A `keras.Model` named `"mnist_generator"` mapping noise of shape
         `(batch, latent_dim)` (input `"latent"`) to images of shape
-        `(batch, 28, 28, 1)`; with `num_classes`, `[latent, labels]` to
+        `(batch, 28, 28, channels)`; with `num_classes`, `[latent, labels]` to
         images.
 
     Raises:
@@ -155,6 +158,7 @@ def mnist_generator(
     dim = argument_validation.check_positive_int(dim, "dim")
     output_activation = argument_validation.check_activation(output_activation)
     batch_normalization = argument_validation.check_bool(batch_normalization, "batch_normalization")
+    channels = argument_validation.check_positive_int(channels, "channels")
 
     def normalize_and_activate(x, index):
         if batch_normalization:
@@ -187,11 +191,11 @@ def mnist_generator(
         name="deconv_3",
     )(x)
     x = normalize_and_activate(x, 3)
-    x = layers.Conv2DTranspose(1, 5, strides=2, padding="same", name="deconv_4")(x)
+    x = layers.Conv2DTranspose(channels, 5, strides=2, padding="same", name="deconv_4")(x)
     outputs = layers.Activation(output_activation, name="image")(x)
     model = keras.Model(inputs, outputs, name="mnist_generator")
-    if model.output_shape[1:] != _MNIST_SHAPE + (1,):
-        raise AssertionError(f"mnist_generator produced {model.output_shape}, not 28x28x1.")
+    if model.output_shape[1:] != _MNIST_SHAPE + (channels,):
+        raise AssertionError(f"mnist_generator produced {model.output_shape}, not 28x28x{channels}.")
     return model
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "StopOnNonFinite",
     "TensorBoardSamples",
     "TrainingCurves",
+    "inception_metrics",
 ]
 
 _MOVED_TO_VISUALIZATION = ("save_figure", "save_image_grid", "save_scatter_plot")

@@ -8,8 +8,9 @@ from keras_wgan.evaluation.conditional_accuracy import conditional_accuracy
 from keras_wgan.evaluation.frechet import frechet_distance
 from keras_wgan.evaluation.frechet_classifier_distance import FrechetClassifierDistance
 from keras_wgan.evaluation.samples import as_sample_array, check_sample_count, sample_indices
+from keras_wgan.evaluation.stacked_mnist import PUBLISHED_NUM_SAMPLES, generated_stacked_mnist_modes
 from keras_wgan.evaluation.wasserstein import w1_to_data
-from keras_wgan.models.generator_utils import generate_samples
+from keras_wgan.models.generator_utils import generate_samples, generator_of
 from keras_wgan.utils import argument_validation
 
 
@@ -220,6 +221,57 @@ class QualityMetric(keras.callbacks.Callback):
             return conditional_accuracy(model, n_per_class, classifier, value_range, seed=seed)
 
         return cls(accuracy, every=every, name=name, fill_value=fill_value)
+
+    @classmethod
+    def stacked_mnist(
+        cls, n=PUBLISHED_NUM_SAMPLES, classifier=None, value_range=(-1.0, 1.0), *, every=1, seed=0
+    ):
+        """Two `QualityMetric`s logging Stacked MNIST's `"modes"` and `"kl"` during `fit`.
+
+        At each due epoch the first callback draws `n` images (the same
+        latent vectors every time, from `seed`) and runs
+        `generated_stacked_mnist_modes` on them; the second logs the `kl`
+        of that same evaluation. Put both before `CSVLogger`.
+
+        Args:
+            n: generated images per evaluation (the published 26,000).
+            classifier, value_range: see `stacked_mnist_modes`.
+            every: evaluate every `every` epochs.
+            seed: seeds the latent vectors.
+
+        Returns:
+            `[QualityMetric(name="modes"), QualityMetric(name="kl")]`.
+
+        Example:
+
+        ```python
+        callbacks = [*QualityMetric.stacked_mnist(every=5), keras.callbacks.CSVLogger("log.csv")]
+        ```
+        """
+        n = argument_validation.check_positive_int(n, "n")
+        seed = argument_validation.check_seed(seed)
+        last = {}
+
+        def evaluate(model):
+            # One evaluation for both values: "kl" reuses the one "modes" ran
+            # for the same generator weights.
+            key = tuple(hash(weight.tobytes()) for weight in generator_of(model).get_weights())
+            if last.get("key") != key:
+                last.update(
+                    key=key,
+                    result=generated_stacked_mnist_modes(
+                        model, n, classifier=classifier, value_range=value_range, seed=seed
+                    ),
+                )
+            return last["result"]
+
+        def modes(model):
+            return evaluate(model)["modes"]
+
+        def kl(model):
+            return evaluate(model)["kl"]
+
+        return [cls(modes, every=every, name="modes"), cls(kl, every=every, name="kl")]
 
     def on_train_begin(self, logs=None):
         self._first_epoch = True

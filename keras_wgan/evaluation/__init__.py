@@ -69,5 +69,6 @@ from keras_wgan.evaluation.inception_scoring import (
     inception_score_of_images,
 )
 from keras_wgan.evaluation.precision_recall import precision_recall_density_coverage
+from keras_wgan.evaluation.stacked_mnist import generated_stacked_mnist_modes, stacked_mnist_modes
 from keras_wgan.evaluation.tf1_resize import resize_bilinear_tf1
 from keras_wgan.evaluation.wasserstein import w1_to_data

@@ -119,3 +119,16 @@ def test_mnist_generator_errors():
             architectures.mnist_generator(latent_dim)
     with pytest.raises(ValueError, match="output_activation"):
         architectures.mnist_generator(output_activation="no_such_activation")
+
+
+def test_mnist_networks_for_stacked_mnist_colour_images():
+    # Stacked MNIST: the same networks with 3 channels (the last layer's
+    # filters and the first's inputs change, nothing else).
+    generator = architectures.mnist_generator(latent_dim=16, dim=8, channels=3)
+    critic = architectures.mnist_critic((28, 28, 3), dim=8)
+    images = generator(np.zeros((2, 16), "float32"), training=False)
+    assert tuple(images.shape) == (2, 28, 28, 3)
+    assert tuple(critic(images).shape) == (2, 1)
+    assert generator.get_layer("deconv_4").kernel.shape == (5, 5, 3, 8)
+    with pytest.raises(ValueError, match="channels"):
+        architectures.mnist_generator(channels=0)

@@ -134,3 +134,42 @@ def test_quality_metric_frechet_scores_a_generator(small_classifier, digits):
     assert score > 10.0 * real_vs_real
     with pytest.raises(ValueError, match="n >= 2"):
         kw.callbacks.QualityMetric.frechet(real, n=1, classifier=classifier)
+
+
+def test_quality_metric_stacked_mnist_logs_modes_and_kl_of_one_evaluation(
+    small_classifier, tmp_path, monkeypatch
+):
+    from keras_wgan.callbacks import quality_metric
+    from keras_wgan.evaluation.stacked_mnist import generated_stacked_mnist_modes
+
+    evaluations = []
+
+    def counted(*args, **kwargs):
+        evaluations.append(kwargs["seed"])
+        return generated_stacked_mnist_modes(*args, **kwargs)
+
+    monkeypatch.setattr(quality_metric, "generated_stacked_mnist_modes", counted)
+    images, _ = kw.datasets.stacked_mnist(64, allow_download=False)
+    keras.utils.set_random_seed(0)
+    wgan = kw.WGANGP(
+        kw.architectures.mnist_critic((28, 28, 3), dim=4),
+        kw.architectures.mnist_generator(8, dim=4, channels=3),
+        critic_steps=1,
+        seed=0,
+    )
+    wgan.compile()
+    metrics = kw.callbacks.QualityMetric.stacked_mnist(n=300, classifier=small_classifier[0], seed=2)
+    assert [metric.name for metric in metrics] == ["modes", "kl"]
+    history = wgan.fit(
+        images.astype("float32") / 127.5 - 1.0,
+        batch_size=32,
+        epochs=2,
+        verbose=0,
+        callbacks=[*metrics, keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))],
+    )
+    assert evaluations == [2, 2]  # One evaluation per epoch serves both values.
+    expected = kw.evaluation.generated_stacked_mnist_modes(wgan, 300, classifier=small_classifier[0], seed=2)
+    assert history.history["modes"][-1] == expected["modes"]
+    assert history.history["kl"][-1] == pytest.approx(expected["kl"])
+    with open(tmp_path / "log.csv") as file:
+        assert {"modes", "kl"} <= set(next(csv.DictReader(file)))
