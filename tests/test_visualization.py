@@ -7,7 +7,7 @@ import pytest
 
 from keras_wgan import callbacks
 from tests.callbacks.conftest import POINTS
-from tests.testing_utils import open_png
+from tests.testing_utils import agg_renderers_alive, open_png
 
 
 @pytest.mark.parametrize("value", [-1.0, 1.0])
@@ -51,3 +51,11 @@ def test_save_scatter_plot(tmp_path):
     assert open_png(path).size == (500, 500)
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
         callbacks.save_scatter_plot(np.zeros((4, 3)), tmp_path / "bad.png")
+
+
+def test_save_scatter_plot_frees_its_renderer_without_the_garbage_collector(tmp_path, monkeypatch):
+    with agg_renderers_alive(monkeypatch) as renderers:
+        for _ in range(3):
+            callbacks.save_scatter_plot(POINTS, tmp_path / "points.png")
+        created, alive = renderers()
+        assert created >= 3 and alive == 0
