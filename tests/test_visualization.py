@@ -8,7 +8,7 @@ import pytest
 
 from keras_wgan import callbacks, visualization
 from tests.callbacks.conftest import POINTS
-from tests.testing_utils import open_png
+from tests.testing_utils import agg_renderers_alive, open_png
 
 
 @pytest.mark.parametrize("value", [-1.0, 1.0])
@@ -92,3 +92,11 @@ def test_public_names_are_listed_in_all():
         }
         assert names <= set(package.__all__), f"{package.__name__}: {sorted(names - set(package.__all__))}"
         assert all(hasattr(package, name) for name in package.__all__), package.__name__
+
+
+def test_save_scatter_plot_frees_its_renderer_without_the_garbage_collector(tmp_path, monkeypatch):
+    with agg_renderers_alive(monkeypatch) as renderers:
+        for _ in range(3):
+            visualization.save_scatter_plot(POINTS, tmp_path / "points.png")
+        created, alive = renderers()
+        assert created >= 3 and alive == 0

@@ -1,8 +1,11 @@
 """Small networks and the example runner shared by the tests."""
 
+import contextlib
+import gc
 import os
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import keras
@@ -75,3 +78,30 @@ def fit_tiny(model, data=TINY_DATA, epochs=2, callbacks=()):
 def optimizer_steps(model):
     """`(generator steps, critic steps)` taken so far."""
     return int(model.generator_optimizer.iterations), int(model.critic_optimizer.iterations)
+
+
+@contextlib.contextmanager
+def agg_renderers_alive(monkeypatch):
+    """Yields a function counting the Agg renderers still alive, with the cyclic GC off.
+
+    Every `RendererAgg` created inside is tracked by a weak reference. With
+    the garbage collector off, a renderer left in a reference cycle (a
+    figure thrown away without `release_figure`) stays alive, as it does
+    between the rare full collections of a long training run.
+    """
+    from matplotlib.backends import backend_agg
+
+    created = []
+
+    class TrackedRenderer(backend_agg.RendererAgg):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            created.append(weakref.ref(self))
+
+    monkeypatch.setattr(backend_agg, "RendererAgg", TrackedRenderer)
+    gc.collect()
+    gc.disable()
+    try:
+        yield lambda: (len(created), sum(ref() is not None for ref in created))
+    finally:
+        gc.enable()

@@ -6,7 +6,7 @@ import numpy as np
 
 from keras_wgan.callbacks.fixed_latent_samples import FixedLatentSamples
 from keras_wgan.utils.optional_imports import import_tensorboard, import_tensorflow
-from keras_wgan.visualization import image_grid, render, scatter_figure, to_pixels
+from keras_wgan.visualization import image_grid, release_figure, render, scatter_figure, to_pixels
 
 
 class TensorBoardSamples(FixedLatentSamples):
@@ -71,7 +71,11 @@ class TensorBoardSamples(FixedLatentSamples):
         tf = import_tensorflow("TensorBoardSamples")
         samples = self._samples()
         if self.kind == "points":
-            pixels = render(scatter_figure(samples, None, f"Epoch {epoch + 1}"))
+            figure = scatter_figure(samples, None, f"Epoch {epoch + 1}")
+            try:
+                pixels = render(figure)
+            finally:
+                release_figure(figure)
         else:
             pixels = image_grid(to_pixels(samples, self.value_range), columns=None, padding=2)
         with self._writer.as_default():

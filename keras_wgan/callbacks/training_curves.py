@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from keras_wgan.callbacks.callback_utils import as_float
-from keras_wgan.visualization import DPI, save_figure
+from keras_wgan.visualization import DPI, release_figure, save_figure
 
 # Above this many epochs the markers of the curves would blur into a thick
 # line; below it they are what makes a one-epoch curve visible at all.
@@ -111,7 +111,11 @@ class TrainingCurves(keras.callbacks.Callback):
                     stacklevel=2,
                 )
             return
-        save_figure(_curves_figure(self.rows, panels), self.path)
+        figure = _curves_figure(self.rows, panels)
+        try:
+            save_figure(figure, self.path)
+        finally:
+            release_figure(figure)
         self.last_panels = panels
 
 

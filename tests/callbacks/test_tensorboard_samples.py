@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from keras_wgan import callbacks
 from tests.callbacks.conftest import toy_wgan
+from tests.testing_utils import agg_renderers_alive
 
 
 def test_tensorboard_samples_writes_images(image_run):
@@ -38,3 +39,15 @@ def test_tensorboard_samples_needs_tensorboard(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "tensorboard", None)  # `import tensorboard` fails
     with pytest.raises(ImportError, match="pip install tensorboard"):
         callbacks.TensorBoardSamples(tmp_path)
+
+
+def test_tensorboard_samples_frees_each_scatter_figure_without_the_garbage_collector(tmp_path, monkeypatch):
+    board = callbacks.TensorBoardSamples(tmp_path, num_samples=8)
+    board.set_model(toy_wgan())
+    board.on_train_begin()
+    with agg_renderers_alive(monkeypatch) as renderers:
+        for epoch in range(3):
+            board.on_epoch_end(epoch)
+        created, alive = renderers()
+        assert created >= 3 and alive == 0
+    board.on_train_end()

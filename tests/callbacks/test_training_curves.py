@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from keras_wgan import callbacks
-from tests.testing_utils import open_png
+from tests.testing_utils import agg_renderers_alive, open_png
 
 
 def test_training_curves_with_validation(toy_run):
@@ -81,3 +81,14 @@ def test_training_curves_rejects_a_csv_without_epochs(tmp_path):
     curves = callbacks.TrainingCurves(tmp_path / "c.png", csv_path=tmp_path / "log.csv")
     with pytest.raises(ValueError, match="epoch"):
         curves.on_train_begin()
+
+
+def test_training_curves_frees_each_figure_without_the_garbage_collector(tmp_path, monkeypatch):
+    curves = callbacks.TrainingCurves(tmp_path / "curves.png")
+    curves.on_train_begin()
+    with agg_renderers_alive(monkeypatch) as renderers:
+        for epoch in range(3):
+            curves.on_epoch_end(epoch, {"critic_loss": -1.0 / (epoch + 1), "generator_loss": 0.5})
+        created, alive = renderers()
+        assert created >= 3 and alive == 0
+    open_png(tmp_path / "curves.png")
