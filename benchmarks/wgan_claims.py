@@ -54,12 +54,9 @@ from scipy import stats  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import mlp_generator, mnist_critic, mnist_generator  # noqa: E402
+from keras_wgan.callbacks import QualityMetric  # noqa: E402
 from keras_wgan.datasets import load_mnist, make_image_dataset, split_holdout  # noqa: E402
-from keras_wgan.evaluation import (  # noqa: E402
-    FrechetClassifierDistance,
-    QualityMetric,
-    frechet_distance,
-)
+from keras_wgan.evaluation import FrechetClassifierDistance, frechet_distance  # noqa: E402
 from keras_wgan.utils.file_utils import write_text_atomically  # noqa: E402
 from keras_wgan.visualization import save_figure, save_image_grid  # noqa: E402
 
