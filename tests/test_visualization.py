@@ -84,7 +84,7 @@ def test_public_names_are_listed_in_all():
 
     import keras_wgan as kw
 
-    for package in (kw, kw.architectures, kw.callbacks, kw.datasets, kw.models, kw.utils):
+    for package in (kw, kw.architectures, kw.callbacks, kw.datasets, kw.evaluation, kw.models, kw.utils):
         names = {
             name
             for name, value in vars(package).items()

@@ -72,3 +72,32 @@ from keras_wgan.evaluation.precision_recall import precision_recall_density_cove
 from keras_wgan.evaluation.stacked_mnist import generated_stacked_mnist_modes, stacked_mnist_modes
 from keras_wgan.evaluation.tf1_resize import resize_bilinear_tf1
 from keras_wgan.evaluation.wasserstein import w1_to_data
+
+__all__ = [
+    "classifier_features",
+    "conditional_accuracy",
+    "conditional_accuracy_per_class",
+    "FEATURE_LAYER",
+    "feature_statistics",
+    "fid_from_features",
+    "fid_inception",
+    "frechet_classifier_distance",
+    "frechet_distance",
+    "frechet_inception_distance",
+    "FrechetClassifierDistance",
+    "generated_stacked_mnist_modes",
+    "inception_features",
+    "inception_outputs",
+    "inception_score",
+    "inception_score_of_generator",
+    "inception_score_of_images",
+    "kernel_inception_distance",
+    "kid_from_features",
+    "mmd2_unbiased",
+    "mnist_classifier",
+    "mnist_classifier_info",
+    "precision_recall_density_coverage",
+    "resize_bilinear_tf1",
+    "stacked_mnist_modes",
+    "w1_to_data",
+]
