@@ -294,8 +294,14 @@ def group(adapter, critic_steps):
     if checks.is_tf_dataset(batches):
         import tensorflow as tf
 
-        grouped = batches.batch(critic_steps, drop_remainder=True)
-        grouped = grouped.map(lambda *parts: tuple(tf.experimental.numpy.swapaxes(p, 0, 1) for p in parts))
+        def steps_second(*parts):
+            parts = tuple(tf.experimental.numpy.swapaxes(part, 0, 1) for part in parts)
+            # Unlabelled batches as a bare tensor: under a multi-worker
+            # MultiWorkerMirroredStrategy Keras reduces the first batch to
+            # build the model, and that reduction refuses a tuple.
+            return parts[0] if len(parts) == 1 else parts
+
+        grouped = batches.batch(critic_steps, drop_remainder=True).map(steps_second)
         return grouped.prefetch(tf.data.AUTOTUNE)
     if isinstance(batches, keras.utils.PyDataset):
         return _Grouped(batches, critic_steps)
