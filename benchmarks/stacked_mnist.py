@@ -20,7 +20,12 @@ published protocol). The variants:
   discriminator step per generator step, Adam(2e-4, 0.5).
 
 `--max-minutes` stops a run at the first evaluation past that much wall
-time; the run records the steps it reached.
+time; the run records the steps it reached. `--backup-dir` makes a run
+resumable: `AtomicBackupAndRestore` keeps the model there after every
+evaluation, and the same command started again continues from the last
+evaluation with its curve (the data pipeline starts afresh). `--generator-ema
+DECAY` samples from the averaged generator (`generator_ema=`) and also
+records the raw generator's modes and KL at each evaluation.
 
 Outputs (in `--results`, default benchmarks/results), each written
 atomically and rewritten after every evaluation, so a stopped run keeps its
@@ -70,6 +75,10 @@ def parse_args(argv=None):
         "--max-minutes", type=float, default=None, help="stop at the first evaluation past this"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--generator-ema", type=float, default=None, metavar="DECAY", help="sample from a weight average"
+    )
+    parser.add_argument("--backup-dir", default=None, help="resume from and back up to this folder")
     parser.add_argument("--results", default=os.path.join(ROOT, "benchmarks", "results"))
     parser.add_argument("--device", default=None, help="how to name the machine (default: from the platform)")
     parser.add_argument(
@@ -88,7 +97,7 @@ def parse_args(argv=None):
     return args
 
 
-def build(variant, dim, seed):
+def build(variant, dim, seed, generator_ema=None):
     if variant == "gan":
         discriminator, generator = build_networks(dim, LATENT_DIM)
         model = StandardGAN(discriminator, generator, seed=seed)
@@ -98,13 +107,15 @@ def build(variant, dim, seed):
         # The MNIST job's preset for short runs (RMSprop 1e-3, c = 0.02): the
         # paper's RMSprop 5e-5 barely moves the weights in a few thousand steps.
         critic, generator = build_networks(dim, LATENT_DIM)
-        model = kw.WGAN(critic, generator, clip_value=QUICK_CLIP["clip_value"], seed=seed)
+        model = kw.WGAN(
+            critic, generator, clip_value=QUICK_CLIP["clip_value"], seed=seed, generator_ema=generator_ema
+        )
         optimizers = [model.default_critic_optimizer(), model.default_generator_optimizer()]
         for optimizer in optimizers:
             optimizer.learning_rate = QUICK_CLIP["learning_rate"]
         model.compile(critic_optimizer=optimizers[0], generator_optimizer=optimizers[1])
         return model
-    return build_model("gp", dim, seed=seed)
+    return build_model("gp", dim, seed=seed, generator_ema=generator_ema)
 
 
 def device_name():
@@ -120,10 +131,12 @@ def device_name():
 class Recorder(keras.callbacks.Callback):
     """After each evaluation: the curve point, the JSON, the figure; stops past the time budget."""
 
-    def __init__(self, args, run, modes_metric, kl_metric):
+    def __init__(self, args, run, modes_metric, kl_metric, classifier):
         super().__init__()
         self.args, self.run, self.modes_metric, self.kl_metric = args, run, modes_metric, kl_metric
-        self.start = time.time()
+        self.classifier = classifier
+        # A resumed run's clock continues from its last evaluation.
+        self.start = time.time() - run["seconds"]
         self.evaluation_seconds = 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -138,7 +151,13 @@ class Recorder(keras.callbacks.Callback):
             "kl": round(float(logs["kl"]), 4),
             "wall_seconds": round(wall, 1),
         }
-        self.run["curve"].append(point)
+        if self.args.generator_ema is not None:
+            raw = kw.evaluation.generated_stacked_mnist_modes(
+                self.model.generator, self.args.eval_samples, classifier=self.classifier, seed=self.args.seed
+            )
+            point.update(raw_modes=int(raw["modes"]), raw_kl=round(float(raw["kl"]), 4))
+        # A resumed run repeats an evaluation that was recorded but not backed up.
+        self.run["curve"] = [old for old in self.run["curve"] if old["steps"] != steps] + [point]
         self.run.update(steps=steps, modes=point["modes"], kl=point["kl"], seconds=round(wall, 1))
         self.run["load_average"] = [round(x, 2) for x in os.getloadavg()]
         save_image_grid(
@@ -154,16 +173,27 @@ class Recorder(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+RUN_KEY = ("variant", "dim", "planned_steps", "device", "generator_ema")
+
+
+def recorded_runs(args):
+    path = os.path.join(args.results, "stacked_mnist.json")
+    if not os.path.exists(path):
+        return []
+    with open(path) as file:
+        return json.load(file)["runs"]
+
+
+def same_run(old, run):
+    return all(old.get(name) == run.get(name) for name in RUN_KEY)
+
+
 def record(args, run):
     """Merges `run` into the results JSON and redraws the curves."""
-    path = os.path.join(args.results, "stacked_mnist.json")
-    runs = []
-    if os.path.exists(path):
-        with open(path) as file:
-            runs = json.load(file)["runs"]
-    key = ("variant", "dim", "planned_steps", "device")
-    runs = [old for old in runs if any(old.get(name) != run[name] for name in key)] + [run]
-    write_text_atomically(path, json.dumps({"runs": runs}, indent=1) + "\n")
+    runs = [old for old in recorded_runs(args) if not same_run(old, run)] + [run]
+    write_text_atomically(
+        os.path.join(args.results, "stacked_mnist.json"), json.dumps({"runs": runs}, indent=1) + "\n"
+    )
     plot(runs, os.path.join(args.results, "stacked_mnist_curves.png"))
 
 
@@ -173,6 +203,8 @@ def plot(runs, path):
     for run in runs:
         steps = [point["steps"] for point in run["curve"]]
         label = f"{run['variant']} (dim {run['dim']})"
+        if run.get("generator_ema") is not None:
+            label += f", EMA {run['generator_ema']}"
         modes_axes.plot(steps, [point["modes"] for point in run["curve"]], marker="o", label=label)
         kl_axes.plot(steps, [point["kl"] for point in run["curve"]], marker="o", label=label)
     modes_axes.set_ylabel("modes (of 1,000)")
@@ -195,7 +227,7 @@ def main(argv=None):
     data = kw.datasets.make_image_dataset(
         images, args.batch_size, value_range=VALUE_RANGE, seed=args.seed, repeat=True
     )
-    model = build(args.variant, args.dim, args.seed)
+    model = build(args.variant, args.dim, args.seed, args.generator_ema)
     classifier, accuracy = load_classifier(args.classifier)
     metrics = kw.callbacks.QualityMetric.stacked_mnist(
         args.eval_samples, classifier=classifier, seed=args.seed
@@ -215,18 +247,25 @@ def main(argv=None):
         "train_images": args.train_images,
         "eval_samples": args.eval_samples,
         "classifier_test_accuracy": accuracy,
+        "generator_ema": args.generator_ema,
         "backend": keras.backend.backend(),
         "keras": keras.__version__,
         "command": "python benchmarks/stacked_mnist.py "
         + " ".join(argv if argv is not None else sys.argv[1:]),
         "curve": [],
     }
-    recorder = Recorder(args, run, *metrics)
+    callbacks = [*metrics]
+    if args.backup_dir is not None:
+        callbacks.append(kw.callbacks.AtomicBackupAndRestore(args.backup_dir))
+        previous = [old for old in recorded_runs(args) if same_run(old, run) and old["curve"]]
+        if previous and os.path.isdir(args.backup_dir):
+            run.update({name: previous[-1][name] for name in ("steps", "modes", "kl", "seconds", "curve")})
+    callbacks.append(Recorder(args, run, *metrics, classifier))
     model.fit(
         data,
         epochs=-(-args.steps // args.eval_every),
         steps_per_epoch=args.eval_every,
-        callbacks=[*metrics, recorder],
+        callbacks=callbacks,
         verbose=2,
     )
     print(json.dumps({name: run[name] for name in ("variant", "steps", "modes", "kl", "seconds")}))

@@ -141,16 +141,18 @@ def build_networks(dim, latent_dim=LATENT_DIM):
     return critic, generator
 
 
-def build_model(variant, dim, *, critic_steps=5, seed=0, jit_compile="auto"):
+def build_model(variant, dim, *, critic_steps=5, seed=0, jit_compile="auto", generator_ema=None):
     """A compiled WGAN-GP (`"gp"`) or WGAN with weight clipping (`"clip"`)."""
     critic, generator = build_networks(dim)
     if variant == "gp":
         # The MNIST job's optimiser: Adam(2e-4, beta_1=0.5, beta_2=0.9), lambda = 10.
-        model = kw.WGANGP(critic, generator, critic_steps=critic_steps, seed=seed)
+        model = kw.WGANGP(
+            critic, generator, critic_steps=critic_steps, seed=seed, generator_ema=generator_ema
+        )
         optimizers = [keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9) for _ in range(2)]
     else:
         # The WGAN paper's RMSprop(5e-5) and c = 0.01 (the models' defaults).
-        model = kw.WGAN(critic, generator, critic_steps=critic_steps, seed=seed)
+        model = kw.WGAN(critic, generator, critic_steps=critic_steps, seed=seed, generator_ema=generator_ema)
         optimizers = [None, None]
     model.compile(critic_optimizer=optimizers[0], generator_optimizer=optimizers[1], jit_compile=jit_compile)
     return model
