@@ -456,7 +456,7 @@ def finite_checks(data, provenance):
                 f"| {row['non_finite_steps']} | {'yes' if row['weights_finite'] else 'no'} | {row['w1']:.3f} "
                 f"| {'-' if scale is None else f'{scale:.0f}'} | {row['seconds']:.0f} |"
             )
-    return Rendered("\n".join(lines), [NOT_RECORDED_MACHINE], commands)
+    return Rendered("\n".join(lines), [_declared(provenance, source, "machine") for source in FINITE_CHECKS], commands)
 
 
 def mixed_float16_mnist(data, provenance):
