@@ -31,8 +31,9 @@ Run it with
 What to expect: the WGAN-GP generator's exact W1 falls close to the noise
 floor, while its estimate first rises for a while as the critic learns and
 then falls with the exact W1; the clipped WGAN's W1 falls much less. The
-script prints the figures of its run (W1, the estimates, r). Short runs (`--units 512 --steps 500`) end while the critics are
-still learning: their estimates rise as W1 falls and r is negative.
+script prints the figures of its run (W1, the estimates, r). Short runs
+(`--units 512 --steps 500`) end while the critics are still learning: their
+estimates rise as W1 falls and r is negative.
 
 Figures go to `--out` (default `runs/toy_2d`), one per data set: generated
 and real points over the critic's contours, and the W estimate against the
