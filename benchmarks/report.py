@@ -138,8 +138,8 @@ def _command_text(commands):
     texts = []
     for command in _unique(commands):
         command, note = command if isinstance(command, tuple) else (command, "")
-        text = command if command.startswith(NOT_RECORDED_COMMAND) else f"`{command.strip()}`"
-        texts.append(f"{text} {note}" if note else text)
+        text = command if not command or command.startswith(NOT_RECORDED_COMMAND) else f"`{command.strip()}`"
+        texts.append(f"{text} {note}".strip())
     return "; ".join(texts)
 
 
@@ -734,6 +734,18 @@ def _stacked_runs(data):
     return data["stacked_mnist.json"]["runs"]
 
 
+def _stacked_device(run):
+    return run.get("device") or NOT_RECORDED_MACHINE
+
+
+def _stacked_command(run):
+    return run.get("command") or NOT_RECORDED_COMMAND
+
+
+def _stacked_minutes(run):
+    return f"{run['seconds'] / 60:.0f}" if run.get("seconds") is not None else "-"
+
+
 def _stacked_label(run):
     ema = run.get("generator_ema")
     return run["variant"] + (f", generator EMA {ema}" if ema else "")
@@ -752,26 +764,28 @@ def stacked_mnist_summary(data, provenance):
     ]
     for label, run in best.items():
         lines.append(
-            f"| {label} | {run['steps']:,} | **{run['modes']}** | **{run['kl']:.3f}** | {run['seconds'] / 60:.0f} |"
+            f"| {label} | {run['steps']:,} | **{run['modes']}** | **{run['kl']:.3f}** | {_stacked_minutes(run)} |"
         )
     runs = list(best.values())
-    return Rendered("\n".join(lines), [run["device"] for run in runs], [run["command"] for run in runs])
+    return Rendered("\n".join(lines), [_stacked_device(run) for run in runs], [_stacked_command(run) for run in runs])
 
 
 def stacked_mnist_runs(data, provenance):
     """Every Stacked MNIST run with its curve of modes and KL (stacked_mnist.md)."""
     lines = [
-        "| variant | generator steps | modes | KL | wall s | device | command | modes / KL by steps |",
+        "| variant | generator steps | modes | KL | wall minutes | device | command | modes / KL by steps |",
         "|---|---:|---:|---:|---:|---|---|---|",
     ]
     runs = _stacked_runs(data)
     for run in runs:
         curve = ", ".join(f"{p['steps']}: {p['modes']} / {p['kl']:.2f}" for p in run.get("curve", []))
         lines.append(
-            f"| {_stacked_label(run)} | {run['steps']:,} | {run['modes']} | {run['kl']:.3f} | {run['seconds']:.0f} "
-            f"| {run['device']} | `{run['command']}` | {curve} |"
+            f"| {_stacked_label(run)} | {run['steps']:,} | {run['modes']} | {run['kl']:.3f} | {_stacked_minutes(run)} "
+            f"| {_stacked_device(run)} | `{_stacked_command(run)}` | {curve} |"
         )
-    return Rendered("\n".join(lines), [run["device"] for run in runs], [run["command"] for run in runs])
+    return Rendered(
+        "\n".join(lines), [_stacked_device(run) for run in runs], [("", "each row's, in its command column")]
+    )
 
 
 # ---------------------------------------------------------------- small_data.md
