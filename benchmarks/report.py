@@ -114,7 +114,7 @@ def render_table(name, results_dir=RESULTS, page_dir=ROOT):
         f"[{source}]({os.path.relpath(os.path.join(RESULTS, source), page_dir).replace(os.sep, '/')})"
         for source in table.sources
     )
-    machines = "; ".join(_unique(rendered.machines)) or NOT_RECORDED_MACHINE
+    machines = "; ".join(machine for machine in _unique(rendered.machines) if machine) or NOT_RECORDED_MACHINE
     commands = _command_text(rendered.commands) or NOT_RECORDED_COMMAND
     line = f"Machine: {machines}. Command: {commands}. Results: {links}."
     return f"{line}\n\n{rendered.body.strip()}"
@@ -812,11 +812,14 @@ def diffaugment_mnist(data, provenance):
         lines.append(f"| {step:,} | " + " | ".join("-" if v is None else f"{v:.2f}" for v in cells) + " |")
     if result.get("setup"):
         lines += ["", f"{result['setup']}; EMA decay {result.get('ema_decay')}, `dim={result.get('dim')}`."]
-    commands = [
-        command if command.startswith("python") else f"python {command}" for command in result.get("commands", [])
-    ]
+    # Runs merged from several invocations may carry their own machine and command.
+    machines = [run.get("machine") or run.get("device") for run in runs if run.get("machine") or run.get("device")]
+    commands = [run["command"] for run in runs if run.get("command")] + list(result.get("commands", []))
+    commands = [command if command.startswith("python") else f"python {command}" for command in commands]
     return Rendered(
-        "\n".join(lines), [result.get("machine") or NOT_RECORDED_MACHINE], commands or [NOT_RECORDED_COMMAND]
+        "\n".join(lines),
+        machines + [result.get("machine") or (NOT_RECORDED_MACHINE if not machines else "")],
+        commands or [NOT_RECORDED_COMMAND],
     )
 
 
