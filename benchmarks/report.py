@@ -83,9 +83,9 @@ class Table:
 # ---------------------------------------------------------------- loading
 
 
-def load_source(name, results_dir=RESULTS):
+def load_source(name, results_dir=None):
     """One results file, parsed by its extension."""
-    path = os.path.join(results_dir, name)
+    path = os.path.join(results_dir or RESULTS, name)
     with open(path, encoding="utf-8", newline="") as file:
         if name.endswith(".json"):
             return json.load(file)
@@ -94,17 +94,21 @@ def load_source(name, results_dir=RESULTS):
         return file.read()
 
 
-def load_provenance(results_dir=RESULTS):
+def load_provenance(results_dir=None):
     """The `files` entries of provenance.json: machine and command of files that lack them."""
-    path = os.path.join(results_dir, "provenance.json")
+    path = os.path.join(results_dir or RESULTS, "provenance.json")
     if not os.path.exists(path):
         return {}
     with open(path, encoding="utf-8") as file:
         return json.load(file)["files"]
 
 
-def render_table(name, results_dir=RESULTS, page_dir=ROOT):
-    """The Markdown of table `name`, with its provenance line, links relative to `page_dir`."""
+def render_table(name, results_dir=None, page_dir=ROOT):
+    """The Markdown of table `name`, with its provenance line, links relative to `page_dir`.
+
+    `results_dir` (default `RESULTS`) is where the sources are read from; the links
+    always point at `benchmarks/results/`, where the committed files live.
+    """
     if name not in TABLES:
         raise ValueError(f"No renderer produces this results table. Known: {sorted(TABLES)}. Received: name={name!r}")
     table = TABLES[name]
@@ -931,7 +935,7 @@ def pages(root=ROOT):
     return found
 
 
-def render_page(text, path="docs/page.md", results_dir=RESULTS):
+def render_page(text, path="docs/page.md", results_dir=None):
     """`text` with every results block rendered anew; raises on an unknown NAME.
 
     `path` is the page's path relative to the repository root: the links to the
@@ -951,7 +955,7 @@ def render_page(text, path="docs/page.md", results_dir=RESULTS):
     return BLOCK.sub(replace, text)
 
 
-def stale_tables(root=ROOT, results_dir=RESULTS):
+def stale_tables(root=ROOT, results_dir=None):
     """`{path: (rendered text, [stale table names])}` of the pages whose tables differ from their results."""
     stale = {}
     for path in pages(root):
@@ -966,7 +970,7 @@ def stale_tables(root=ROOT, results_dir=RESULTS):
     return stale
 
 
-def stale_pages(root=ROOT, results_dir=RESULTS):
+def stale_pages(root=ROOT, results_dir=None):
     """`{path: rendered text}` of the pages whose tables differ from their results."""
     return {path: rendered for path, (rendered, _) in stale_tables(root, results_dir).items()}
 
