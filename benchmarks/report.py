@@ -32,8 +32,8 @@ import re
 import shlex
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from gpu_table import step_table
 
@@ -110,7 +110,9 @@ def render_table(name, results_dir=None, page_dir=ROOT):
     always point at `benchmarks/results/`, where the committed files live.
     """
     if name not in TABLES:
-        raise ValueError(f"No renderer produces this results table. Known: {sorted(TABLES)}. Received: name={name!r}")
+        raise ValueError(
+            f"No renderer produces this results table. Known: {sorted(TABLES)}. Received: name={name!r}"
+        )
     table = TABLES[name]
     data = {source: load_source(source, results_dir) for source in table.sources}
     rendered = table.render(data, load_provenance(results_dir))
@@ -209,7 +211,10 @@ def cpu_step(data, provenance):
         for dtype, values in data[source].get("matmul_peak_gflops", {}).items()
     ]
     rss = [
-        row[key] for source in data for row in data[source]["rows"] for key in ("peak_rss_mb", "plain_peak_rss_mb")
+        row[key]
+        for source in data
+        for row in data[source]["rows"]
+        for key in ("peak_rss_mb", "plain_peak_rss_mb")
     ]
     lines += [
         "",
@@ -440,7 +445,11 @@ def mixed_precision_fcd(data, provenance):
     )
 
 
-FINITE_CHECKS = ("finite_check_bfloat16.json", "finite_check_float16_gp.json", "finite_check_float16_clip.json")
+FINITE_CHECKS = (
+    "finite_check_bfloat16.json",
+    "finite_check_float16_gp.json",
+    "finite_check_float16_clip.json",
+)
 
 
 def finite_checks(data, provenance):
@@ -460,7 +469,9 @@ def finite_checks(data, provenance):
                 f"| {row['non_finite_steps']} | {'yes' if row['weights_finite'] else 'no'} | {row['w1']:.3f} "
                 f"| {'-' if scale is None else f'{scale:.0f}'} | {row['seconds']:.0f} |"
             )
-    return Rendered("\n".join(lines), [_declared(provenance, source, "machine") for source in FINITE_CHECKS], commands)
+    return Rendered(
+        "\n".join(lines), [_declared(provenance, source, "machine") for source in FINITE_CHECKS], commands
+    )
 
 
 def mixed_float16_mnist(data, provenance):
@@ -470,9 +481,13 @@ def mixed_float16_mnist(data, provenance):
     columns = [name for name in rows[0] if name != "epoch"]
     lines = ["| epoch | " + " | ".join(columns) + " |", "|---:|" + "---:|" * len(columns)]
     for row in rows:
-        lines.append(f"| {int(row['epoch']) + 1} | " + " | ".join(f"{float(row[c]):.2f}" for c in columns) + " |")
+        lines.append(
+            f"| {int(row['epoch']) + 1} | " + " | ".join(f"{float(row[c]):.2f}" for c in columns) + " |"
+        )
     return Rendered(
-        "\n".join(lines), [_declared(provenance, source, "machine")], [_declared(provenance, source, "command")]
+        "\n".join(lines),
+        [_declared(provenance, source, "machine")],
+        [_declared(provenance, source, "command")],
     )
 
 
@@ -577,7 +592,7 @@ def _common_command(commands):
     """The words all `commands` start with, without a trailing flag whose value differs."""
     split = [shlex.split(command) for command in commands]
     common = []
-    for words in zip(*split):
+    for words in zip(*split, strict=False):  # stops at the shortest command
         if len(set(words)) > 1:
             break
         common.append(words[0])
@@ -698,9 +713,8 @@ def wgan_claims_mlp(data, provenance):
         result = data[source]
         clip = result.get("clip") or result.get("clip_preset")
         only_mlp = {**result, "runs": [run for run in result["runs"] if run["generator"] == "mlp"]}
-        rows += _correlation_rows(
-            only_mlp, lambda run: f"MLP, clipping, RMSprop {_rate(clip['learning_rate'])}, c = {clip['clip_value']}"
-        )
+        label = f"MLP, clipping, RMSprop {_rate(clip['learning_rate'])}, c = {clip['clip_value']}"
+        rows += _correlation_rows(only_mlp, lambda run, label=label: label)
         machines.append(_claims_machine(result))
         commands.append(result["command"])
     return Rendered("\n".join(CORRELATION_HEADER + rows), machines, commands)
@@ -720,12 +734,14 @@ def wgan_claims_clip_vs_penalty(data, provenance):
     for run in result["runs"]:
         if run["generator"] != "dcgan_bn" or run["method"] not in ("clip", "gp"):
             continue
-        by_step = dict(zip(run["steps"], run["fcd"]))
+        by_step = dict(zip(run["steps"], run["fcd"], strict=True))
         cells = [" / ".join(f"{by_step[step]:.1f}" for step in checkpoints if step in by_step)]
         for value in thresholds:
             reached = next((i for i, fcd in enumerate(run["fcd"]) if fcd <= value), None)
             cells.append(
-                "not reached" if reached is None else f"{run['steps'][reached]} ({run['seconds'][reached]:.0f} s)"
+                "not reached"
+                if reached is None
+                else f"{run['steps'][reached]} ({run['seconds'][reached]:.0f} s)"
             )
         lines.append(f"| {METHODS[run['method']]} | " + " | ".join(cells) + " |")
     return Rendered("\n".join(lines), [_claims_machine(result)], [result["command"]])
@@ -771,7 +787,9 @@ def stacked_mnist_summary(data, provenance):
             f"| {label} | {run['steps']:,} | **{run['modes']}** | **{run['kl']:.3f}** | {_stacked_minutes(run)} |"
         )
     runs = list(best.values())
-    return Rendered("\n".join(lines), [_stacked_device(run) for run in runs], [_stacked_command(run) for run in runs])
+    return Rendered(
+        "\n".join(lines), [_stacked_device(run) for run in runs], [_stacked_command(run) for run in runs]
+    )
 
 
 def stacked_mnist_runs(data, provenance):
@@ -817,7 +835,9 @@ def diffaugment_mnist(data, provenance):
     if result.get("setup"):
         lines += ["", f"{result['setup']}; EMA decay {result.get('ema_decay')}, `dim={result.get('dim')}`."]
     # Runs merged from several invocations may carry their own machine and command.
-    machines = [run.get("machine") or run.get("device") for run in runs if run.get("machine") or run.get("device")]
+    machines = [
+        run.get("machine") or run.get("device") for run in runs if run.get("machine") or run.get("device")
+    ]
     commands = [run["command"] for run in runs if run.get("command")] + list(result.get("commands", []))
     commands = [command if command.startswith("python") else f"python {command}" for command in commands]
     return Rendered(

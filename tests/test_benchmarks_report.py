@@ -68,7 +68,9 @@ def test_check_passes_on_the_committed_docs_quickly_and_without_keras():
         "assert not {'keras', 'tensorflow', 'jax', 'keras_wgan'} & set(sys.modules), sorted(sys.modules); "
         "sys.exit(rc)"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -121,7 +123,9 @@ def test_rendering_rewrites_a_stale_page_atomically_and_then_it_is_clean(tmp_pat
     for path, (rendered, _) in stale.items():
         report.write_text_atomically(path, rendered)
     assert report.stale_tables(root=str(page_root)) == {}
-    assert [name for name in os.listdir(page.parent) if name.startswith(".report-")] == []  # no temp file left
+    assert [
+        name for name in os.listdir(page.parent) if name.startswith(".report-")
+    ] == []  # no temp file left
 
 
 # -- the markers -----------------------------------------------------------
@@ -170,7 +174,13 @@ def throughput_row(nets, policy, ms, plain_ms, variant="gp", jit=False):
 
 
 def test_cpu_step_renders_every_row_and_the_recorded_machine(tmp_path):
-    machine = {"cpu": "Test CPU", "cores": 2, "tensorflow": "2.21.0", "keras": "3.15.1", "loadavg_at_start": [0.5]}
+    machine = {
+        "cpu": "Test CPU",
+        "cores": 2,
+        "tensorflow": "2.21.0",
+        "keras": "3.15.1",
+        "loadavg_at_start": [0.5],
+    }
     folder = write_results(
         tmp_path,
         {
@@ -190,7 +200,10 @@ def test_cpu_step_renders_every_row_and_the_recorded_machine(tmp_path):
     rendered = report.render_table("cpu-step", folder)
     line = provenance_line(rendered)
     assert "Machine: 2-core Test CPU, TensorFlow 2.21.0, Keras 3.15.1, load average 0.5 at the start." in line
-    assert "`python benchmarks/throughput.py --nets mnist`; `python benchmarks/throughput.py --nets kerasio`" in line
+    assert (
+        "`python benchmarks/throughput.py --nets mnist`; `python benchmarks/throughput.py --nets kerasio`"
+        in line
+    )
     assert "| MNIST | 64 | WGAN-GP | float32 | 989 | 999 | 1.01 | 210.4 | 213 | 65% |" in rendered
     assert "| keras-io | 64 | WGAN-GP | mixed_bfloat16 | 1,642 | 1,703 | 1.04 |" in rendered
     assert "float32 matmul 300-320 GFLOP/s" in rendered
@@ -199,16 +212,22 @@ def test_cpu_step_renders_every_row_and_the_recorded_machine(tmp_path):
 
 def test_a_source_without_machine_or_command_says_so(tmp_path):
     rows = "epoch,critic_loss,wasserstein_estimate\n0,-1.5,2.0\n1,-0.5,1.0\n"
-    folder = write_results(tmp_path, {"mnist_mixed_float16_30_steps.csv": rows, "provenance.json": {"files": {}}})
+    folder = write_results(
+        tmp_path, {"mnist_mixed_float16_30_steps.csv": rows, "provenance.json": {"files": {}}}
+    )
     rendered = report.render_table("mixed-float16-mnist", folder)
-    assert provenance_line(rendered).startswith("Machine: machine not recorded. Command: command not recorded.")
+    assert provenance_line(rendered).startswith(
+        "Machine: machine not recorded. Command: command not recorded."
+    )
     assert "| 2 | -0.50 | 1.00 |" in rendered
 
 
 def test_provenance_json_fills_in_what_a_csv_does_not_record(tmp_path):
     rows = "epoch,critic_loss,wasserstein_estimate\n0,-1.5,2.0\n"
     provenance = {"files": {"mnist_mixed_float16_30_steps.csv": {"command": "python run.py", "machine": "M"}}}
-    folder = write_results(tmp_path, {"mnist_mixed_float16_30_steps.csv": rows, "provenance.json": provenance})
+    folder = write_results(
+        tmp_path, {"mnist_mixed_float16_30_steps.csv": rows, "provenance.json": provenance}
+    )
     assert provenance_line(report.render_table("mixed-float16-mnist", folder)).startswith(
         "Machine: M. Command: `python run.py`."
     )
@@ -266,7 +285,11 @@ def test_diffaugment_has_a_column_per_combination_and_a_row_per_step(tmp_path):
             (2000, True, 300, 99.5),  # a combination added later, at fewer steps
         ]
     ]
-    data = {"runs": runs, "machine": "2-core Test CPU", "commands": ["benchmarks/diffaugment_mnist.py --augment on"]}
+    data = {
+        "runs": runs,
+        "machine": "2-core Test CPU",
+        "commands": ["benchmarks/diffaugment_mnist.py --augment on"],
+    }
     folder = write_results(tmp_path, {"diffaugment_mnist.json": data})
     rendered = report.render_table("diffaugment-mnist", folder)
     assert (
@@ -291,7 +314,10 @@ def test_clip_quick_search_shows_each_candidates_flags(tmp_path):
     folder = write_results(tmp_path, {"clip_quick_search.json": records})
     rendered = report.render_table("clip-quick-search", folder)
     assert f"Command: `{base}` with each row's flags." in provenance_line(rendered)
-    assert "| clip-lr1e-3 | `--variant clip --learning-rate 1e-3 --clip-value 0.02` | 1e-3 | 0.02 | 0 |" in rendered
+    assert (
+        "| clip-lr1e-3 | `--variant clip --learning-rate 1e-3 --clip-value 0.02` | 1e-3 | 0.02 | 0 |"
+        in rendered
+    )
     assert "| gp | `--variant gp` | default | - | 0 | 240.0, 50.2 | 2.5 | 1 |" in rendered
 
 
@@ -315,7 +341,10 @@ def test_finite_checks_render_every_policy(tmp_path):
             ],
         }
     rendered = report.render_table("finite-checks", write_results(tmp_path, files))
-    assert rendered.count("| mixed_float16 (units 64) | WGAN-GP | 2,000 | 0 | yes | 0.188 | 131072 | 1706 |") == 3
+    assert (
+        rendered.count("| mixed_float16 (units 64) | WGAN-GP | 2,000 | 0 | yes | 0.188 | 131072 | 1706 |")
+        == 3
+    )
 
 
 def test_every_renderer_is_documented_and_reads_only_its_sources(tmp_path):
