@@ -910,6 +910,29 @@ def fid_inception_parity(data, provenance):
     )
 
 
+# ---------------------------------------------------------------- troubleshooting.md
+
+
+def remapper_check(data, provenance):
+    """Grappler's remapper on and off: results and CPU time (troubleshooting.md)."""
+    result = data["remapper_check.json"]
+    summary = result["summary"]
+    lines = [
+        "| task | remapper on | remapper off | results |",
+        "|---|---:|---:|---|",
+        f"| training, median CPU s per step | {summary['train_on_median_cpu_seconds_per_step']:.2f} "
+        f"| {summary['train_off_median_cpu_seconds_per_step']:.2f} "
+        f"| {'bit-identical' if summary['train_results_identical'] else 'different'} |",
+        f"| FCD classifier, median CPU s per 2,000 digits | {summary['classifier_on_median_cpu_seconds_per_2000']:.2f} "
+        f"| {summary['classifier_off_median_cpu_seconds_per_2000']:.2f} | |",
+    ]
+    before, after = result.get("load_average_before"), result.get("load_average_after")
+    machine = result.get("machine") or NOT_RECORDED_MACHINE
+    if before and after:
+        machine += f", load average {before[0]:.0f} before and {after[0]:.0f} after"
+    return Rendered("\n".join(lines), [machine], [result.get("command") or NOT_RECORDED_COMMAND])
+
+
 # ---------------------------------------------------------------- the registry
 
 TABLES = {
@@ -941,6 +964,7 @@ TABLES = {
     ),
     "images-step": Table(("throughput_images.json", "throughput_images_dcgan64_rerun.json"), images_step),
     "fid-inception-parity": Table(("fid_inception_parity.json",), fid_inception_parity),
+    "remapper-check": Table(("remapper_check.json",), remapper_check),
 }
 
 
