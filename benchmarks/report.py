@@ -63,7 +63,7 @@ class Rendered:
     """
 
     body: str
-    machines: list = field(default_factory=list)
+    machines: list = field(default_factory=list)  # a machine, or (machine, the source stating it)
     commands: list = field(default_factory=list)  # a command, or (command, words that follow it)
 
 
@@ -120,10 +120,20 @@ def render_table(name, results_dir=None, page_dir=ROOT):
         f"[{source}]({os.path.relpath(os.path.join(RESULTS, source), page_dir).replace(os.sep, '/')})"
         for source in table.sources
     )
-    machines = "; ".join(machine for machine in _unique(rendered.machines) if machine) or NOT_RECORDED_MACHINE
+    machines = _machine_text(rendered.machines)
     commands = _command_text(rendered.commands) or NOT_RECORDED_COMMAND
     line = f"Machine: {machines}. Command: {commands}. Results: {links}."
     return f"{line}\n\n{rendered.body.strip()}"
+
+
+def _machine_text(machines):
+    """The machines of a provenance line: once if all sources agree, else each with its source."""
+    pairs = [machine if isinstance(machine, tuple) else (machine, None) for machine in machines]
+    pairs = [(text, source) for text, source in pairs if text]
+    texts = _unique(text for text, _ in pairs)
+    if len(texts) <= 1:
+        return texts[0] if texts else NOT_RECORDED_MACHINE
+    return "; ".join(_unique(f"{text} ({source})" if source else text for text, source in pairs))
 
 
 def _unique(items):
@@ -196,7 +206,7 @@ def cpu_step(data, provenance):
     machines, commands = [], []
     for source in ("throughput_jit_off.json", "throughput_kerasio.json"):
         result = data[source]
-        machines.append(_throughput_machine(result))
+        machines.append((_throughput_machine(result), source))
         commands.append(_argv_command(result))
         for row in result["rows"]:
             lines.append(
@@ -281,7 +291,7 @@ def cpu_profile(data, provenance):
     sources = ("profile_float32.log", "profile_bfloat16.log")
     return Rendered(
         "\n".join(lines),
-        [_declared(provenance, source, "machine") for source in sources],
+        [(_declared(provenance, source, "machine"), source) for source in sources],
         [_declared(provenance, source, "command") for source in sources],
     )
 
@@ -345,7 +355,7 @@ def cpu_xla(data, provenance):
     machines, commands = [], []
     for source in ("throughput_jit_on_toy.json", "throughput_jit_on_mnist.json"):
         result = data[source]
-        machines.append(_throughput_machine(result))
+        machines.append((_throughput_machine(result), source))
         commands.append(_argv_command(result))
         off = {
             (row["nets"], row["batch"], row["policy"]): row["ms_per_step"]
@@ -470,7 +480,7 @@ def finite_checks(data, provenance):
                 f"| {'-' if scale is None else f'{scale:.0f}'} | {row['seconds']:.0f} |"
             )
     return Rendered(
-        "\n".join(lines), [_declared(provenance, source, "machine") for source in FINITE_CHECKS], commands
+        "\n".join(lines), [(_declared(provenance, source, "machine"), source) for source in FINITE_CHECKS], commands
     )
 
 
@@ -523,7 +533,7 @@ def mnist_long_runs(data, provenance):
         lines.append(_csv_run_row(data[source], label, extra=()))
     return Rendered(
         "\n".join(lines),
-        [_declared(provenance, source, "machine") for source in MNIST_LONG_RUNS],
+        [(_declared(provenance, source, "machine"), source) for source in MNIST_LONG_RUNS],
         [_declared(provenance, source, "command") for source in MNIST_LONG_RUNS],
     )
 
@@ -543,7 +553,7 @@ def mnist_quick_runs(data, provenance):
     ]
     return Rendered(
         "\n".join(lines),
-        [NOT_RECORDED_MACHINE + " (clip_quick_search.json)", loaded["machine"]],
+        [(NOT_RECORDED_MACHINE, "clip_quick_search.json"), (loaded["machine"], "mnist_quick_rerun_loaded.json")],
         [gp["command"], loaded["command"]],
     )
 
@@ -575,7 +585,7 @@ def conditional_runs(data, provenance):
         lines.append(f"| {label} | {min(accuracies):.1%} to {max(accuracies):.1%} |")
     return Rendered(
         "\n".join(lines),
-        [_declared(provenance, source, "machine") for source in CONDITIONAL_RUNS],
+        [(_declared(provenance, source, "machine"), source) for source in CONDITIONAL_RUNS],
         [_declared(provenance, source, "command") for source in CONDITIONAL_RUNS],
     )
 
@@ -713,7 +723,7 @@ def wgan_claims_mlp(data, provenance):
         only_mlp = {**result, "runs": [run for run in result["runs"] if run["generator"] == "mlp"]}
         label = f"MLP, clipping, RMSprop {_rate(clip['learning_rate'])}, c = {clip['clip_value']}"
         rows += _correlation_rows(only_mlp, lambda run, label=label: label)
-        machines.append(_claims_machine(result))
+        machines.append((_claims_machine(result), source))
         commands.append(result["command"])
     return Rendered("\n".join(CORRELATION_HEADER + rows), machines, commands)
 
@@ -857,7 +867,7 @@ def jax_cpu_step(data, provenance):
     machines, commands = [], []
     for source in ("throughput_jax.json", "throughput_jax_mnist_rerun.json", "throughput_jax_toy.json"):
         result = data[source]
-        machines.append(_throughput_machine(result))
+        machines.append((_throughput_machine(result), source))
         commands.append(_argv_command(result))
         for row in result["rows"]:
             lines.append(
@@ -878,7 +888,7 @@ def images_step(data, provenance):
     machines, commands = [], []
     for source in ("throughput_images.json", "throughput_images_dcgan64_rerun.json"):
         result = data[source]
-        machines.append(_throughput_machine(result))
+        machines.append((_throughput_machine(result), source))
         commands.append(_argv_command(result))
         for row in result["rows"]:
             lines.append(
