@@ -480,7 +480,9 @@ def finite_checks(data, provenance):
                 f"| {'-' if scale is None else f'{scale:.0f}'} | {row['seconds']:.0f} |"
             )
     return Rendered(
-        "\n".join(lines), [(_declared(provenance, source, "machine"), source) for source in FINITE_CHECKS], commands
+        "\n".join(lines),
+        [(_declared(provenance, source, "machine"), source) for source in FINITE_CHECKS],
+        commands,
     )
 
 
@@ -553,7 +555,10 @@ def mnist_quick_runs(data, provenance):
     ]
     return Rendered(
         "\n".join(lines),
-        [(NOT_RECORDED_MACHINE, "clip_quick_search.json"), (loaded["machine"], "mnist_quick_rerun_loaded.json")],
+        [
+            (NOT_RECORDED_MACHINE, "clip_quick_search.json"),
+            (loaded["machine"], "mnist_quick_rerun_loaded.json"),
+        ],
         [gp["command"], loaded["command"]],
     )
 
@@ -732,18 +737,20 @@ def wgan_claims_clip_vs_penalty(data, provenance):
     """Claim 3: FCD by steps and steps (seconds) to FCD thresholds, clipping against the penalty."""
     result = data["wgan_claims/wgan_claims.json"]
     thresholds = (150, 100, 60, 30)
-    checkpoints = (250, 500, 1000)
+    runs = [
+        run for run in result["runs"] if run["generator"] == "dcgan_bn" and run["method"] in ("clip", "gp")
+    ]
+    last = max(run["steps"][-1] for run in runs)
+    checkpoints = (last // 4, last // 2, last)  # a quarter, half and all of the run
     lines = [
         f"| method | FCD at {' / '.join(map(str, checkpoints))} steps | "
         + " | ".join(f"steps (s) to FCD <= {value}" for value in thresholds)
         + " |",
         "|---|---|" + "---|" * len(thresholds),
     ]
-    for run in result["runs"]:
-        if run["generator"] != "dcgan_bn" or run["method"] not in ("clip", "gp"):
-            continue
+    for run in runs:
         by_step = dict(zip(run["steps"], run["fcd"], strict=True))
-        cells = [" / ".join(f"{by_step[step]:.1f}" for step in checkpoints if step in by_step)]
+        cells = [" / ".join(f"{by_step[step]:.1f}" if step in by_step else "-" for step in checkpoints)]
         for value in thresholds:
             reached = next((i for i, fcd in enumerate(run["fcd"]) if fcd <= value), None)
             cells.append(

@@ -359,3 +359,109 @@ def test_every_renderer_is_documented_and_reads_only_its_sources(tmp_path):
             shutil.copy(os.path.join(report.RESULTS, source), folder / source)
         shutil.copy(os.path.join(report.RESULTS, "provenance.json"), folder / "provenance.json")
         assert report.render_table(name, str(folder)) == report.render_table(name)
+
+
+PROFILE_LOG = """\
+W0000 some TensorFlow warning
+policy {policy}, batch 64, load (0.5, 0.5, 0.5), matmul best 330 GFLOP/s (median 324)
+part             ms  share   GFLOP  GFLOP/s  %peak
+gen_fwd        21.3  11.7%    3.08    144.3  43.8%
+critic_fb      77.1  42.4%   16.45    213.3  64.7%
+penalty        79.0  43.5%   19.06    241.1  73.1%
+adam            4.4   2.4%    0.00      0.0   0.0%
+
+layers alone, forward + backward (input and weight gradients); matmul best 336 GFLOP/s
+layer                                                 input       ms   GFLOP  GFLOP/s  %peak
+mnist_critic/conv_1                        (128, 28, 28, 1)      9.6    0.25     25.7   7.6%
+mnist_generator/deconv_4                   (64, 14, 14, 64)      2.2    0.12     54.0  16.0%
+"""
+
+
+def test_cpu_profile_parses_the_parts_and_layers_of_both_logs(tmp_path):
+    folder = write_results(
+        tmp_path,
+        {
+            "profile_float32.log": PROFILE_LOG.format(policy="float32"),
+            "profile_bfloat16.log": PROFILE_LOG.format(policy="mixed_bfloat16"),
+            "provenance.json": {"files": {"profile_float32.log": {"machine": "M", "command": "python p.py"}}},
+        },
+    )
+    rendered = report.render_table("cpu-profile", folder)
+    assert "| part of one critic iteration | float32 ms (% of matmul rate) | mixed_bfloat16 ms" in rendered
+    assert "| penalty: input gradient + double backward | 79.0 (73%) | 79.0 (73%) |" in rendered
+    assert "| Adam update | 4.4 | 4.4 |" in rendered
+    assert "| mnist_critic/conv_1 | (128, 28, 28, 1) | 9.6 (8%) | 9.6 (8%) |" in rendered
+    # Only the float32 log has a provenance entry: the line says which source lacks one.
+    assert provenance_line(rendered).startswith(
+        "Machine: M (profile_float32.log); machine not recorded (profile_bfloat16.log)."
+    )
+
+
+def test_conditional_runs_read_the_first_and_last_epochs_of_each_csv(tmp_path):
+    header = "epoch,conditional_accuracy,fcd,wasserstein_estimate\n"
+    files = {
+        source: header + "0,0.5,250.0,20.0\n1,0.9,30.0,5.0\n2,0.94,12.9,2.41\n"
+        for source in report.CONDITIONAL_RUNS
+    }
+    rendered = report.render_table("conditional-runs", write_results(tmp_path, files))
+    assert (
+        "| Adam 2e-4 (the default), seed 0 | 3 | 94.0% | 250.0 -> 12.9 | 12.9 (epoch 3) | 20.00 -> 2.41 |"
+        in rendered
+    )
+    assert "| Adam 3e-4, seed 0 | 50.0% to 94.0% |" in rendered
+
+
+def claims_run(generator, method, fcd, estimate=None):
+    run = {
+        "generator": generator,
+        "method": method,
+        "steps": [50 * (i + 1) for i in range(len(fcd))],
+        "seconds": [10.0 * (i + 1) for i in range(len(fcd))],
+        "fcd": fcd,
+        "classes": 10,
+        "class_counts": [100] * 10,
+    }
+    if estimate:
+        run.update(
+            wasserstein_estimate=estimate, correlation={"pearson": 0.9, "spearman": 0.95, "points": len(fcd)}
+        )
+    return run
+
+
+def test_wgan_claims_tables_from_a_small_run(tmp_path):
+    result = {
+        "command": "python benchmarks/wgan_claims.py --steps 200",
+        "machine_at_start": {
+            "cpu_count": 2,
+            "processor": "x86_64",
+            "platform": "Linux",
+            "keras": "3.15.1",
+            "backend": "tensorflow",
+            "load_average": [3.0],
+        },
+        "runs": [
+            claims_run("dcgan_bn", "clip", [200.0, 140.0, 120.0, 90.0], estimate=[20.0, 10.0, 5.0, 2.0]),
+            claims_run("dcgan_bn", "gp", [180.0, 95.0, 50.0, 25.0], estimate=[25.0, 12.0, 4.0, 3.0]),
+            claims_run("dcgan_no_bn", "gan", [300.0, 310.0, 305.0, 304.0]),
+        ],
+    }
+    folder = write_results(tmp_path, {"wgan_claims/wgan_claims.json": result})
+    architectures = report.render_table("wgan-claims-architectures", folder)
+    assert "| DCGAN, no batch norm | standard GAN | 304.0 | 300.0 | 10 | " in architectures
+    assert (
+        "Machine: 2 cores, x86_64 (CPU model not recorded), Linux, Keras 3.15.1 on tensorflow"
+        in architectures
+    )
+    correlation = report.render_table("wgan-claims-correlation", folder)
+    assert (
+        "| DCGAN, batch norm, WGAN-GP | 4 | 0.900 | 0.950 | 25.00 -> 3.00 | 180.0 -> 25.0 | 25.0 |"
+        in correlation
+    )
+    assert "standard GAN" not in correlation  # no estimate to correlate
+    versus = report.render_table("wgan-claims-clip-vs-penalty", folder)
+    assert "| method | FCD at 50 / 100 / 200 steps | steps (s) to FCD <= 150 |" in versus
+    assert (
+        "| WGAN, clipping | 200.0 / 140.0 / 90.0 | 100 (20 s) | 200 (40 s) | not reached | not reached |"
+        in versus
+    )
+    assert "| WGAN-GP | 180.0 / 95.0 / 25.0 | 100 (20 s) | 100 (20 s) | 150 (30 s) | 200 (40 s) |" in versus
