@@ -778,28 +778,46 @@ def _stacked_command(run):
 
 
 def _stacked_minutes(run):
-    return f"{run['seconds'] / 60:.0f}" if run.get("seconds") is not None else "-"
+    return f"{run['seconds'] / 60:.0f}" if run.get("seconds") else "-"
 
 
 def _stacked_label(run):
+    """The variant, and the averaged generator's decay when the run sampled from one."""
     ema = run.get("generator_ema")
-    return run["variant"] + (f", generator EMA {ema}" if ema else "")
+    return run["variant"] + (f", generator EMA {ema}" if ema is not None else "")
+
+
+def _stacked_steps(run):
+    # benchmarks/stacked_mnist.py marks a run that --max-minutes stopped before its planned steps.
+    return f"{run['steps']:,}" + (" (time limit)" if run.get("stopped_early") else "")
+
+
+def _stacked_raw(point):
+    """The raw generator's modes / KL beside the averaged one's, for runs with a generator EMA."""
+    if point.get("raw_modes") is None:
+        return "-"
+    return f"{point['raw_modes']} / {point['raw_kl']:.3f}"
 
 
 def stacked_mnist_summary(data, provenance):
     """The best run of each variant (most modes, then lowest KL), beside the published rows (stacked_mnist.md)."""
     best = {}
     for run in _stacked_runs(data):
+        if run.get("modes") is None:  # started, not evaluated yet
+            continue
         key = _stacked_label(run)
         if key not in best or (run["modes"], -run["kl"]) > (best[key]["modes"], -best[key]["kl"]):
             best[key] = run
     lines = [
-        "| model (measured, best run) | generator steps | modes (of 1,000) | KL | wall minutes (evaluations included) |",
-        "|---|---:|---:|---:|---:|",
+        "| model (measured, best run) | `--dim` | generator steps | modes (of 1,000) | KL "
+        "| raw generator: modes / KL | wall minutes (evaluations included) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for label, run in best.items():
+        last = run["curve"][-1] if run.get("curve") else {}
         lines.append(
-            f"| {label} | {run['steps']:,} | **{run['modes']}** | **{run['kl']:.3f}** | {_stacked_minutes(run)} |"
+            f"| {label} | {run.get('dim', '-')} | {_stacked_steps(run)} | **{run['modes']}** | **{run['kl']:.3f}** "
+            f"| {_stacked_raw(last)} | {_stacked_minutes(run)} |"
         )
     runs = list(best.values())
     return Rendered(
@@ -810,15 +828,22 @@ def stacked_mnist_summary(data, provenance):
 def stacked_mnist_runs(data, provenance):
     """Every Stacked MNIST run with its curve of modes and KL (stacked_mnist.md)."""
     lines = [
-        "| variant | generator steps | modes | KL | wall minutes | device | command | modes / KL by steps |",
-        "|---|---:|---:|---:|---:|---|---|---|",
+        "| variant | `--dim` | generator steps | modes | KL | wall minutes | device | command "
+        "| modes / KL by steps (raw generator's in brackets) |",
+        "|---|---:|---:|---:|---:|---:|---|---|---|",
     ]
     runs = _stacked_runs(data)
     for run in runs:
-        curve = ", ".join(f"{p['steps']}: {p['modes']} / {p['kl']:.2f}" for p in run.get("curve", []))
+        curve = ", ".join(
+            f"{p['steps']}: {p['modes']} / {p['kl']:.2f}"
+            + (f" ({p['raw_modes']} / {p['raw_kl']:.2f})" if p.get("raw_modes") is not None else "")
+            for p in run.get("curve", [])
+        )
+        modes = "-" if run.get("modes") is None else run["modes"]
+        kl = "-" if run.get("kl") is None else f"{run['kl']:.3f}"
         lines.append(
-            f"| {_stacked_label(run)} | {run['steps']:,} | {run['modes']} | {run['kl']:.3f} | {_stacked_minutes(run)} "
-            f"| {_stacked_device(run)} | `{_stacked_command(run)}` | {curve} |"
+            f"| {_stacked_label(run)} | {run.get('dim', '-')} | {_stacked_steps(run)} | {modes} | {kl} "
+            f"| {_stacked_minutes(run)} | {_stacked_device(run)} | `{_stacked_command(run)}` | {curve} |"
         )
     return Rendered(
         "\n".join(lines), [_stacked_device(run) for run in runs], [("", "each row's, in its command column")]

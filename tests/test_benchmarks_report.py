@@ -240,38 +240,54 @@ def stacked_run(variant, steps, modes, kl, **extra):
         "modes": modes,
         "kl": kl,
         "seconds": 600.0,
+        "dim": 32,
         "device": "2-core Test CPU",
         "command": f"python benchmarks/stacked_mnist.py --variant {variant} --steps {steps}",
-        "curve": [{"steps": steps, "modes": modes, "kl": kl}],
+        "curve": [{"steps": steps, "modes": modes, "kl": kl}] if modes is not None else [],
         **extra,
     }
 
 
 def test_stacked_mnist_summary_keeps_the_best_run_of_each_variant(tmp_path):
+    ema_run = stacked_run("wgan-gp", 5000, 1000, 0.09, generator_ema=0.999, stopped_early=True)
+    ema_run["curve"][-1].update(raw_modes=998, raw_kl=0.1234)
     runs = [
         stacked_run("wgan-gp", 1800, 1000, 0.117),
         stacked_run("wgan-gp", 5000, 1000, 0.08),  # a later, longer run: the new best
-        stacked_run("wgan-gp", 5000, 1000, 0.09, generator_ema=0.999),  # its own row
+        ema_run,  # its own row
         stacked_run("gan", 1500, 9, 6.045),
+        {**stacked_run("wgan-clip", 0, None, None), "curve": []},  # started, not evaluated yet
     ]
     folder = write_results(tmp_path, {"stacked_mnist.json": {"runs": runs}})
     rendered = report.render_table("stacked-mnist-summary", folder)
-    assert "| wgan-gp | 5,000 | **1000** | **0.080** | 10 |" in rendered
-    assert "| wgan-gp, generator EMA 0.999 | 5,000 | **1000** | **0.090** | 10 |" in rendered
-    assert "| gan | 1,500 | **9** | **6.045** | 10 |" in rendered
+    assert "| wgan-gp | 32 | 5,000 | **1000** | **0.080** | - | 10 |" in rendered
+    assert (
+        "| wgan-gp, generator EMA 0.999 | 32 | 5,000 (time limit) | **1000** | **0.090** | 998 / 0.123 | 10 |"
+        in rendered
+    )
+    assert "| gan | 32 | 1,500 | **9** | **6.045** | - | 10 |" in rendered
     assert "0.117" not in rendered
+    assert "wgan-clip" not in rendered.split("\n\n", 1)[1]
     assert "Machine: 2-core Test CPU." in provenance_line(rendered)
 
 
 def test_stacked_mnist_runs_lists_every_run_with_its_command(tmp_path):
-    runs = [stacked_run("wgan-gp", 1800, 1000, 0.117), stacked_run("wgan-clip", 1000, 771, 1.258)]
+    ema_run = stacked_run("wgan-gp", 1800, 1000, 0.117, generator_ema=0.99)
+    ema_run["curve"][-1].update(raw_modes=999, raw_kl=0.2)
+    runs = [
+        ema_run,
+        stacked_run("wgan-clip", 1000, 771, 1.258),
+        {**stacked_run("gan", 0, None, None), "curve": []},
+    ]
     runs[1].pop("device")
     folder = write_results(tmp_path, {"stacked_mnist.json": {"runs": runs}})
     rendered = report.render_table("stacked-mnist-runs", folder)
     body = rendered.split("\n\n", 1)[1]
     assert len(body.splitlines()) == 2 + len(runs)
     assert "`python benchmarks/stacked_mnist.py --variant wgan-clip --steps 1000`" in body
-    assert "| wgan-clip | 1,000 | 771 | 1.258 | 10 | machine not recorded |" in body
+    assert "| wgan-clip | 32 | 1,000 | 771 | 1.258 | 10 | machine not recorded |" in body
+    assert "| 1800: 1000 / 0.12 (999 / 0.20) |" in body
+    assert "| gan | 32 | 0 | - | - | 10 |" in body
     assert "Machine: 2-core Test CPU; machine not recorded." in provenance_line(rendered)
 
 
