@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from gpu_table import step_table
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RESULTS = os.path.join(ROOT, "benchmarks", "results")
+RESULTS = os.path.join(ROOT, "benchmarks", "results")  # read from here
+COMMITTED_RESULTS = RESULTS  # linked to from the pages, wherever the files were read from
 BLOCK = re.compile(r"(<!-- results:([\w-]+) -->\n)(.*?)(<!-- /results -->)", re.S)
 NOT_RECORDED_MACHINE = "machine not recorded"
 NOT_RECORDED_COMMAND = "command not recorded"
@@ -117,7 +118,7 @@ def render_table(name, results_dir=None, page_dir=ROOT):
     data = {source: load_source(source, results_dir) for source in table.sources}
     rendered = table.render(data, load_provenance(results_dir))
     links = ", ".join(
-        f"[{source}]({os.path.relpath(os.path.join(RESULTS, source), page_dir).replace(os.sep, '/')})"
+        f"[{source}]({os.path.relpath(os.path.join(COMMITTED_RESULTS, source), page_dir).replace(os.sep, '/')})"
         for source in table.sources
     )
     machines = _machine_text(rendered.machines)

@@ -109,7 +109,9 @@ def test_check_exits_non_zero_and_names_the_stale_table(tmp_path, monkeypatch, c
     (folder / "mnist_lr2e-4_metrics.csv").write_text("\n".join(rows[:-1]) + "\n")  # one epoch fewer
     monkeypatch.setattr(report, "RESULTS", str(folder))
     assert report.main(["--check"]) == 1
-    assert "stale: docs/mnist_example.md: mnist-long-runs" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines() == [
+        "stale: docs/mnist_example.md: mnist-long-runs (run python benchmarks/report.py)"
+    ]
 
 
 def test_rendering_rewrites_a_stale_page_atomically_and_then_it_is_clean(tmp_path, monkeypatch):
