@@ -20,6 +20,11 @@ measured figure lives in one committed results file and the pages show it as
 rendered from there; `tests/test_benchmarks_report.py` fails when a page's
 table differs from what this script renders.
 
+To add a table: write a renderer (`(data, provenance) -> Rendered`), register
+it in `TABLES` with the results files it reads, put the two markers in a page
+and run this script. A results file that does not record its machine or
+command gets an entry in provenance.json only when a commit stated them.
+
 This script reads JSON, CSV and text only: `--check` takes about a second and
 imports neither Keras nor TensorFlow.
 """
