@@ -1,7 +1,7 @@
 """Train a Wasserstein GAN on MNIST: the main job of keras_wgan.
 
-    python examples/mnist_wgan.py --quick          # about 1.5 minutes on 2 idle CPU cores
-    python examples/mnist_wgan.py --quick --variant clip   # weight clipping, 2 to 3 minutes
+    python examples/mnist_wgan.py --quick          # minutes on 2 CPU cores
+    python examples/mnist_wgan.py --quick --variant clip   # weight clipping, quick preset
     python examples/mnist_wgan.py --epochs 20      # a longer run
     python examples/mnist_wgan.py --resume         # continue the run in --out
     python examples/mnist_wgan.py --dtype-policy mixed_bfloat16   # mixed precision
@@ -56,9 +56,9 @@ from keras_wgan.backends import current as wgan_backend  # noqa: E402
 from keras_wgan.datasets import load_mnist, make_image_dataset, scale_images, split_holdout  # noqa: E402
 
 # The quick run of weight clipping: the paper's RMSprop(5e-5) and c = 0.01
-# reach an FCD of about 267 (noise) in the quick run's 300 generator steps;
-# a 20 times higher learning rate and c = 0.02 reach 75 to 90 (measured
-# with benchmarks/clip_quick_search.py; docs/wgan_claims.md). `kw.WGAN`'s
+# leave noise after the quick run's 300 generator steps; a 20 times higher
+# learning rate and c = 0.02 form digits (measured with
+# benchmarks/clip_quick_search.py: the table in docs/wgan_claims.md). `kw.WGAN`'s
 # own defaults, and this script's without --quick, stay the paper's.
 QUICK_CLIP = {"learning_rate": 1e-3, "clip_value": 0.02}
 
@@ -105,7 +105,7 @@ def parse_args(argv=None):
         "--dtype-policy",
         choices=["float32", "mixed_bfloat16", "mixed_float16"],
         default="float32",
-        help="the networks' precision. mixed_bfloat16: about 2x faster on CPUs with "
+        help="the networks' precision. mixed_bfloat16: faster on CPUs with "
         "AVX-512 BF16 or AMX and on recent GPUs; mixed_float16: GPUs (with loss "
         "scaling; emulated and slow on most CPUs). Scores, penalty and losses "
         "stay float32",
@@ -138,7 +138,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a short run (about 1.5 minutes on 2 idle CPU cores) with a narrower network",
+        help="a short run (minutes on 2 CPU cores) with a narrower network",
     )
     args = parser.parse_args(argv)
     # --quick: narrower nets (a quarter of the work per step) and fewer

@@ -21,8 +21,8 @@ script shows that three ways:
 
 Run it with
 
-    python examples/parallel_lines.py            # about a minute on 2 CPU cores
-    python examples/parallel_lines.py --quick    # a few seconds of training
+    python examples/parallel_lines.py            # the full run
+    python examples/parallel_lines.py --quick    # much shorter training
 
 Figures go to `--out` (default `runs/parallel_lines`). Existing figures are
 never overwritten silently: a folder that already holds this example's

@@ -2,7 +2,7 @@
 
     python examples/train_images.py --data faces/ --image-size 64 --arch dcgan
     python examples/train_images.py --data cifar_png/ --image-size 32 --arch resnet
-    python examples/train_images.py --data faces/ --quick    # about 2 minutes on 2 CPU cores
+    python examples/train_images.py --data faces/ --quick    # minutes on 2 CPU cores
     python examples/train_images.py --data faces/ --resume   # continue the run in --out
     python examples/train_images.py --data faces/ --fid-every 5   # FID and KID (ImageNet weights)
 
