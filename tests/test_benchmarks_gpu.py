@@ -198,3 +198,83 @@ def test_plain_step_rejects_an_unknown_compile_mode():
     critic, generator = torch_wgan_gp.mnist_nets(dim=4)
     with pytest.raises(ValueError, match="compile="):
         torch_wgan_gp.PlainStep(critic, generator, compile="max")
+
+
+def _new_keras_nets(nets):
+    from keras_wgan import architectures
+
+    if nets == "dcgan64":
+        return architectures.dcgan_critic(64), architectures.dcgan_generator(100, 64)
+    return architectures.resnet_critic(32), architectures.resnet_generator(128, 32)
+
+
+@requires_torch
+@pytest.mark.parametrize("nets", ["dcgan64", "resnet32"])
+def test_torch_image_nets_have_the_keras_nets_parameters(nets):
+    keras_critic, keras_generator = _new_keras_nets(nets)
+    torch_critic, torch_generator = torch_wgan_gp.NETS[nets]()
+    for keras_net, torch_net in ((keras_critic, torch_critic), (keras_generator, torch_generator)):
+        keras_shapes = sorted(tuple(w.shape) for w in keras_net.trainable_weights)
+        assert sorted(_torch_shapes(torch_net)) == keras_shapes
+        assert torch_wgan_gp.trainable_parameter_count(torch_net) == keras_net.count_params() - sum(
+            math.prod(w.shape) for w in keras_net.non_trainable_weights
+        )
+    channels, height, width = torch_wgan_gp.SAMPLE_SHAPES[nets]
+    assert tuple(keras_generator.output_shape[1:]) == (height, width, channels)
+    images = torch_generator(torch.zeros(2, torch_wgan_gp.LATENT_DIMS[nets]))
+    assert tuple(images.shape) == (2, channels, height, width)
+    assert tuple(torch_critic(images).shape) == (2, 1)
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "nets, size, bf16, rtol",
+    [
+        ("mnist", 4, False, 1e-5),
+        ("dcgan64", 4, False, 5e-3),
+        ("resnet32", 4, False, 1e-4),
+        ("mnist", 4, True, 2e-2),
+    ],
+)
+def test_tuned_step_gives_the_plain_steps_losses(nets, size, bf16, rtol):
+    import copy
+
+    torch.manual_seed(0)
+    plain_critic, plain_generator = torch_wgan_gp.NETS[nets](dim=size)
+    tuned_critic, tuned_generator = copy.deepcopy(plain_critic), copy.deepcopy(plain_generator)
+    latent_dim = torch_wgan_gp.LATENT_DIMS[nets]
+    plain = torch_wgan_gp.PlainStep(plain_critic, plain_generator, latent_dim=latent_dim, bf16=bf16)
+    tuned = torch_wgan_gp.TunedStep(tuned_critic, tuned_generator, latent_dim=latent_dim, bf16=bf16)
+    batches = torch.rand(5, 4, *torch_wgan_gp.SAMPLE_SHAPES[nets]) * 2 - 1
+    tuned_batches = torch_wgan_gp.channels_last_batches(batches)
+    assert torch.equal(tuned_batches, batches) and tuned_batches[0].is_contiguous(
+        memory_format=torch.channels_last
+    )
+    for step in range(2):
+        # The same draws in the same order: the same noise and interpolates.
+        torch.manual_seed(10 + step)
+        expected = [float(x) for x in plain(batches)]
+        torch.manual_seed(10 + step)
+        got = [float(x) for x in tuned(tuned_batches)]
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * 0.1)
+    for a, b in zip(plain_critic.parameters(), tuned_critic.parameters(), strict=True):
+        np.testing.assert_allclose(b.detach().numpy(), a.detach().numpy(), atol=1e-3 if bf16 else 5e-4)
+    # The generator iteration leaves the critic trainable, and computed no critic gradients of its own.
+    assert all(p.requires_grad for p in tuned_critic.parameters())
+    assert tuned.adam == "fused" or tuned.adam.startswith("foreach")
+
+
+@requires_torch
+def test_adam_falls_back_to_foreach_where_fused_is_refused(monkeypatch):
+    real_adam = torch.optim.Adam
+
+    def adam(parameters, fused=None, **kwargs):
+        if fused:
+            raise RuntimeError(
+                "`fused=True` requires all the params to be floating point Tensors of supported devices"
+            )
+        return real_adam(parameters, **kwargs)
+
+    monkeypatch.setattr(torch.optim, "Adam", adam)
+    _, kind = torch_wgan_gp.make_adam([torch.nn.Parameter(torch.zeros(2))], 1e-4)
+    assert kind.startswith("foreach (fused refused: ")
