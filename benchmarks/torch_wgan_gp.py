@@ -291,6 +291,8 @@ class PlainStep:
             the penalty's double backward included) or `"no_penalty"`
             (compiled networks, but the penalty's critic call eager: the
             workaround when compiled graphs refuse double backward).
+        compile_options: keyword arguments of `torch.compile` (e.g.
+            `{"backend": "eager"}` for a quick CPU check of the plumbing).
     """
 
     def __init__(
@@ -304,6 +306,7 @@ class PlainStep:
         bf16=False,
         compile=None,
         latent_dim=LATENT_DIM,
+        compile_options=None,
     ):
         self.critic, self.generator = critic, generator
         self.critic_steps, self.gp_weight, self.latent_dim = critic_steps, gp_weight, latent_dim
@@ -313,8 +316,8 @@ class PlainStep:
         self.critic_fn = self.penalty_critic = critic
         self.generator_fn = generator
         if compile in ("all", "no_penalty"):
-            self.critic_fn = torch.compile(critic)
-            self.generator_fn = torch.compile(generator)
+            self.critic_fn = torch.compile(critic, **(compile_options or {}))
+            self.generator_fn = torch.compile(generator, **(compile_options or {}))
             self.penalty_critic = self.critic_fn if compile == "all" else critic
         elif compile is not None:
             raise ValueError(f"`compile` must be None, 'all' or 'no_penalty'. Received: compile={compile!r}")

@@ -278,3 +278,82 @@ def test_adam_falls_back_to_foreach_where_fused_is_refused(monkeypatch):
     monkeypatch.setattr(torch.optim, "Adam", adam)
     _, kind = torch_wgan_gp.make_adam([torch.nn.Parameter(torch.zeros(2))], 1e-4)
     assert kind.startswith("foreach (fused refused: ")
+
+
+# -- the fair comparison (benchmarks/gpu_fair_step.py) --------------------------
+
+
+def test_fair_work_list_measures_the_priority_rows_first_and_every_row_once():
+    import types
+
+    import gpu_fair_step
+
+    args = types.SimpleNamespace(
+        nets=list(gpu_fair_step.NETS),
+        batches=[64, 256],
+        policies=list(gpu_fair_step.POLICIES),
+        impls=list(gpu_fair_step.IMPLS),
+    )
+    items = gpu_fair_step.work_list(args)
+    head = items[:16]
+    assert {(n, b, p) for n, b, p, _, _ in head} == {
+        (n, b, "float32") for n in ("mnist", "dcgan64") for b in (64, 256)
+    }
+    assert [(i, o.get("callbacks")) for _, _, _, i, o in head[:4]] == [
+        ("keras_wgan_fit", "none"),
+        ("keras_wgan_fit", "example"),
+        ("torch_cuda_graph", None),
+        ("torch_tuned", None),
+    ]
+    keys = [(n, b, p, i, tuple(sorted(o.items()))) for n, b, p, i, o in items]
+    assert len(keys) == len(set(keys))
+    every = {(n, b, p, i) for n in args.nets for b in args.batches for p in args.policies for i in args.impls}
+    assert {k[:4] for k in keys} == every
+    assert {i for _, _, _, i, _ in items[-16:]} == {"torch_compile"}  # slow to compile: last
+
+
+def test_busy_time_is_the_union_of_kernel_intervals():
+    import gpu_fair_step
+
+    # Microseconds in, milliseconds out; overlaps and nesting counted once.
+    assert gpu_fair_step._busy_ms([(0, 1000), (500, 1500), (600, 700), (3000, 4000)]) == pytest.approx(2.5)
+    assert gpu_fair_step._busy_ms([]) == 0.0
+
+
+@pytest.mark.slow  # A subprocess compiling the JAX step and running every PyTorch step on the CPU.
+def test_fair_cpu_smoke_runs_every_implementation(tmp_path):
+    import json
+    import subprocess
+
+    output = tmp_path / "fair.json"
+    environment = {**os.environ, "KERAS_BACKEND": "jax"}
+    command = [
+        sys.executable,
+        os.path.join(BENCHMARKS, "gpu_fair_step.py"),
+        "--cpu-smoke",
+        "--nets",
+        "mnist",
+        "--policies",
+        "float32",
+        "--json",
+        str(output),
+    ]
+    completed = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=1800)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    result = json.loads(output.read_text())
+    assert {"device", "versions", "precision", "rows", "busy", "errors"} <= set(result)
+    rows = {(r["impl"], r.get("callbacks"), r.get("device_data")) for r in result["rows"]}
+    assert {
+        ("keras_wgan_step", None, None),
+        ("keras_wgan_fit", "none", True),
+        ("keras_wgan_fit", "example", True),
+        ("keras_wgan_fit", "none", False),
+    } <= rows
+    assert all(r["losses_finite"] and r["ms_per_step"] > 0 for r in result["rows"])
+    if result["versions"]["torch"] is not None:  # The subprocess sees what this process sees.
+        assert {"torch_eager", "torch_tuned", "torch_compile"} <= {r[0] for r in rows}
+        assert [e["impl"] for e in result["errors"]] == ["torch_cuda_graph"]  # needs CUDA
+        assert result["precision"]["torch_matmul_allow_tf32"] is True
+    else:
+        assert not result["errors"]
+    assert {b["impl"] for b in result["busy"]} >= {"keras_wgan_step"}
