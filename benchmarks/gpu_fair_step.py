@@ -429,11 +429,19 @@ def jax_busy(impl, n, workdir):
     trace_dir = tempfile.mkdtemp(dir=workdir)
     with jax.profiler.trace(trace_dir, create_perfetto_trace=True):
         impl.steps(n)
-    paths = glob.glob(os.path.join(trace_dir, "**", "*.trace.json.gz"), recursive=True)
-    if not paths:
-        return None
-    with gzip.open(paths[0]) as file:
-        events = json.load(file).get("traceEvents", [])
+    # The profiler writes the same events twice (`*.trace.json.gz`, `perfetto_trace.json.gz`).
+    for path in sorted(glob.glob(os.path.join(trace_dir, "**", "*trace.json.gz"), recursive=True)):
+        with gzip.open(path) as file:
+            events = json.load(file)
+        events = events.get("traceEvents", []) if isinstance(events, dict) else events
+        intervals = _gpu_stream_intervals(events)
+        if intervals:
+            return _busy_ms(intervals) / n
+    return None
+
+
+def _gpu_stream_intervals(events):
+    """`(start, end)` of the events on a GPU's streams (its "Stream #" threads, else all its threads)."""
     gpu_pids = {
         e["pid"]
         for e in events
@@ -442,21 +450,21 @@ def jax_busy(impl, n, workdir):
         and "GPU" in str(e.get("args", {}).get("name"))
     }
     streams = {
-        (e["pid"], e["tid"])
+        (e["pid"], e.get("tid"))
         for e in events
         if e.get("ph") == "M"
         and e.get("name") == "thread_name"
-        and e["pid"] in gpu_pids
+        and e.get("pid") in gpu_pids
         and "Stream" in str(e.get("args", {}).get("name"))
     }
-    intervals = [
+    return [
         (e["ts"], e["ts"] + e["dur"])
         for e in events
         if e.get("ph") == "X"
+        and "dur" in e
         and e.get("pid") in gpu_pids
         and (not streams or (e["pid"], e.get("tid")) in streams)
     ]
-    return _busy_ms(intervals) / n if intervals else None
 
 
 # -- the run -------------------------------------------------------------------
@@ -661,9 +669,9 @@ def main(argv=None):
                         if (config, impl) not in torch_impls:
                             torch_impls.clear()
                             # On the CPU, dynamo alone: inductor's C++ builds take minutes there.
-                            options = {"backend": "eager"} if args.cpu_smoke else None
+                            compile_options = {"backend": "eager"} if args.cpu_smoke else None
                             torch_impls[(config, impl)] = TorchImpl(
-                                impl, nets, batch, policy, real, dim, compile_options=options
+                                impl, nets, batch, policy, real, dim, compile_options=compile_options
                             )
                         measured = torch_impls[(config, impl)]
                     try:

@@ -318,6 +318,17 @@ def test_busy_time_is_the_union_of_kernel_intervals():
     # Microseconds in, milliseconds out; overlaps and nesting counted once.
     assert gpu_fair_step._busy_ms([(0, 1000), (500, 1500), (600, 700), (3000, 4000)]) == pytest.approx(2.5)
     assert gpu_fair_step._busy_ms([]) == 0.0
+    # An XLA trace: only the GPU's stream threads count, not the host's nor the module spans.
+    events = [
+        {"ph": "M", "pid": 1, "name": "process_name", "args": {"name": "/host:CPU"}},
+        {"ph": "M", "pid": 2, "name": "process_name", "args": {"name": "/device:GPU:0"}},
+        {"ph": "M", "pid": 2, "tid": 7, "name": "thread_name", "args": {"name": "Stream #13(Compute)"}},
+        {"ph": "M", "pid": 2, "tid": 8, "name": "thread_name", "args": {"name": "XLA Modules"}},
+        {"ph": "X", "pid": 1, "tid": 1, "ts": 0, "dur": 99},
+        {"ph": "X", "pid": 2, "tid": 7, "ts": 10, "dur": 5},
+        {"ph": "X", "pid": 2, "tid": 8, "ts": 0, "dur": 50},
+    ]
+    assert gpu_fair_step._gpu_stream_intervals(events) == [(10, 15)]
 
 
 @pytest.mark.slow  # A subprocess compiling the JAX step and running every PyTorch step on the CPU.
