@@ -683,14 +683,13 @@ def main(argv=None):
                         if side_name not in busy_done and impl in ("keras_wgan_step", "torch_tuned"):
                             busy_done.add(side_name)
                             n = result["steps_per_timing"]
-                            busy = (jax_busy if side_name == "keras" else torch_busy)(measured, n, workdir)
-                            output["busy"].append(
-                                {
-                                    **key,
-                                    "wall_ms_per_step": result["ms_per_step"],
-                                    "gpu_busy_ms_per_step": busy,
-                                }
-                            )
+                            busy = {**key, "wall_ms_per_step": result["ms_per_step"], "steps": n}
+                            try:  # A profiler's failure must not cost the row its timing.
+                                profile = jax_busy if side_name == "keras" else torch_busy
+                                busy["gpu_busy_ms_per_step"] = profile(measured, n, workdir)
+                            except Exception as error:
+                                busy["error"] = short_error(error)
+                            output["busy"].append(busy)
                     finally:
                         measured.close()
         except Exception as error:  # Recorded; the next rows still run.
