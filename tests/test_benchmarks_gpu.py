@@ -368,3 +368,37 @@ def test_fair_cpu_smoke_runs_every_implementation(tmp_path):
     else:
         assert not result["errors"]
     assert {b["impl"] for b in result["busy"]} >= {"keras_wgan_step"}
+
+
+def test_fair_table_puts_each_implementation_in_its_column():
+    import gpu_table
+
+    def row(impl, ms, **options):
+        return {"nets": "mnist", "batch": 64, "policy": "float32", "impl": impl, "ms_per_step": ms, **options}
+
+    data = {
+        "device": "GPU",
+        "rows": [
+            row("keras_wgan_fit", 4.0, callbacks="none", device_data=True),
+            row("keras_wgan_fit", 9.0, callbacks="none", device_data=False),
+            row("torch_cuda_graph", 2.0, verified=False),
+        ],
+        "busy": [],
+    }
+    line = gpu_table.fair_table(data).splitlines()[-1]
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    # nets, batch, policy, step, fit, fit+callbacks, fit host, eager, tuned, graph, compile, fit / graph
+    assert cells == [
+        "mnist",
+        "64",
+        "float32",
+        "-",
+        "4.00",
+        "-",
+        "9.00",
+        "-",
+        "-",
+        "2.00 (unverified)",
+        "-",
+        "2.00",
+    ]
