@@ -488,7 +488,8 @@ class CudaGraphStep:
         self.tuned.d_opt.zero_grad(set_to_none=True)
         self.tuned.g_opt.zero_grad(set_to_none=True)
         self.graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.graph):
+        # thread_local: JAX, in the same process in the benchmark, may touch CUDA from its own threads.
+        with torch.cuda.graph(self.graph, capture_error_mode="thread_local"):
             self.static_losses = self.tuned(self.static_batches)
 
     def reset_optimizers(self):
