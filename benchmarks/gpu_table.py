@@ -3,7 +3,8 @@
 Reads what `benchmarks/gpu_run.sh` wrote (`gpu_step.json`,
 `gpu_time_to_quality.json`) and prints the step table (ms per generator
 step of each implementation, its ratio to JAX, and the bfloat16 speed-up
-over float32) and the time-to-quality line.
+over float32) and the time-to-quality line. `--fair [JSON]` prints the
+table of `gpu_fair_step.json` instead (`fair_table`).
 """
 
 import json
@@ -72,6 +73,67 @@ def ttq_line(data):
     )
 
 
+# The columns of the fair table: (title, impl, options the row must carry).
+FAIR_COLUMNS = (
+    ("keras_wgan step", "keras_wgan_step", {}),
+    ("fit", "keras_wgan_fit", {"callbacks": "none", "device_data": True}),
+    ("fit, example's callbacks", "keras_wgan_fit", {"callbacks": "example"}),
+    ("fit, host data", "keras_wgan_fit", {"callbacks": "none", "device_data": False}),
+    ("torch eager", "torch_eager", {}),
+    ("torch tuned", "torch_tuned", {}),
+    ("torch CUDA graph", "torch_cuda_graph", {}),
+    ("torch.compile", "torch_compile", {}),
+)
+
+
+def fair_table(data):
+    """ms per generator step of every implementation, one line per (nets, batch, policy), and the fit's ratio.
+
+    "fit / graph": keras_wgan's `fit` (no callbacks, data on the device)
+    against the CUDA-graph PyTorch step (>1: PyTorch faster). A CUDA graph
+    whose losses did not match the tuned step's is marked "(unverified)".
+    """
+    precision = data.get("precision", {})
+    lines = [
+        f"Device: {data.get('device')}; versions {json.dumps(data.get('versions', {}))}; precision: JAX "
+        f"{precision.get('jax_default_matmul_precision')}, PyTorch TF32 matmul "
+        f"{precision.get('torch_matmul_allow_tf32')} / cuDNN {precision.get('torch_cudnn_allow_tf32')}. "
+        f"{data.get('unit', 'ms per generator step')}, medians.",
+        "",
+        "| nets | batch | policy | " + " | ".join(title for title, _, _ in FAIR_COLUMNS) + " | fit / graph |",
+        "| --- | ---: | --- | " + " | ".join("---:" for _ in FAIR_COLUMNS) + " | ---: |",
+    ]
+    configs = []
+    for row in data["rows"]:
+        key = (row["nets"], row["batch"], row["policy"])
+        if key not in configs:
+            configs.append(key)
+    for key in configs:
+        rows = [r for r in data["rows"] if (r["nets"], r["batch"], r["policy"]) == key]
+        cells = []
+        for _, impl, options in FAIR_COLUMNS:
+            match = next(
+                (r for r in rows if r["impl"] == impl and all(r.get(k) == v for k, v in options.items())),
+                None,
+            )
+            cell = _ms(match and match["ms_per_step"])
+            if match and match.get("verified") is False:
+                cell += " (unverified)"
+            cells.append((impl, options, match, cell))
+        fit = cells[1][2]
+        graph = cells[6][2]
+        ratio = f"{fit['ms_per_step'] / graph['ms_per_step']:.2f}" if fit and graph else ""
+        lines.append(
+            f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(c[3] for c in cells) + f" | {ratio} |"
+        )
+    for busy in data.get("busy", []):
+        lines.append(
+            f"\nGPU busy ({busy['impl']}, {busy['nets']} batch {busy['batch']} {busy['policy']}): "
+            f"{_ms(busy.get('gpu_busy_ms_per_step'))} ms of {_ms(busy['wall_ms_per_step'])} ms wall per step."
+        )
+    return "\n".join(lines)
+
+
 def _ms(value):
     return f"{value:.2f}" if value else "-"
 
@@ -82,6 +144,11 @@ def _x(result):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--fair":
+        path = argv[1] if len(argv) > 1 else os.path.join(RESULTS, "gpu_fair_step.json")
+        with open(path) as f:
+            print(fair_table(json.load(f)))
+        return
     step_path = argv[0] if argv else os.path.join(RESULTS, "gpu_step.json")
     ttq_path = argv[1] if len(argv) > 1 else os.path.join(RESULTS, "gpu_time_to_quality.json")
     for path, render in ((step_path, step_table), (ttq_path, ttq_line)):

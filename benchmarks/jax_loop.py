@@ -26,22 +26,41 @@ from kerasio_nets import kerasio_nets  # noqa: E402
 import keras_wgan as kw  # noqa: E402
 from keras_wgan import architectures  # noqa: E402
 
+# Each family's sample shape (channels last) and latent size.
+SAMPLE_SHAPES = {
+    "mnist": (28, 28, 1),
+    "kerasio": (28, 28, 1),
+    "dcgan64": (64, 64, 3),
+    "resnet32": (32, 32, 3),
+}
+LATENT_DIMS = {"mnist": 128, "kerasio": 128, "dcgan64": 100, "resnet32": 128}
 
-def build_nets(nets):
-    """`(critic, generator)` Keras models: `"mnist"` (WGAN-GP paper) or `"kerasio"`."""
+
+def build_nets(nets, dim=None):
+    """`(critic, generator)` Keras models: `"mnist"` (WGAN-GP paper), `"kerasio"`, `"dcgan64"` or `"resnet32"`.
+
+    `dim`: a narrower width than the architecture's (for CPU smoke runs); kerasio's is fixed.
+    """
     if nets == "mnist":
-        return architectures.mnist_critic(dim=64), architectures.mnist_generator(latent_dim=128, dim=64)
+        dim = dim or 64
+        return architectures.mnist_critic(dim=dim), architectures.mnist_generator(latent_dim=128, dim=dim)
     if nets == "kerasio":
         return kerasio_nets(latent_dim=128)
-    raise ValueError(f"`nets` must be 'mnist' or 'kerasio'. Received: nets={nets!r}")
+    if nets == "dcgan64":
+        dim = dim or 64
+        return architectures.dcgan_critic(64, dim=dim), architectures.dcgan_generator(100, 64, dim=dim)
+    if nets == "resnet32":
+        dim = dim or 128
+        return architectures.resnet_critic(32, dim=dim), architectures.resnet_generator(128, 32, dim=dim)
+    raise ValueError(f"`nets` must be one of {sorted(SAMPLE_SHAPES)}. Received: nets={nets!r}")
 
 
-def build_wgan_gp(nets, policy="float32", seed=0, lr=1e-4):
+def build_wgan_gp(nets, policy="float32", seed=0, lr=1e-4, dim=None):
     """A compiled `keras_wgan.WGANGP` (lambda 10, 5 critic iterations, Adam(lr, 0, 0.9)) under `policy`."""
     keras.config.set_dtype_policy(policy)
     try:
         keras.utils.set_random_seed(seed)
-        critic, generator = build_nets(nets)
+        critic, generator = build_nets(nets, dim)
         model = kw.WGANGP(critic, generator, gp_weight=10.0, critic_steps=5, seed=seed)
         model.compile(
             critic_optimizer=keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),

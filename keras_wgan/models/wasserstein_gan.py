@@ -291,7 +291,17 @@ class WassersteinGAN(keras.Model):
 
     # -- data -----------------------------------------------------------
 
-    def fit(self, x=None, y=None, batch_size=None, *, validation_data=None, shuffle=True, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        *,
+        validation_data=None,
+        shuffle=True,
+        device_data="auto",
+        **kwargs,
+    ):
         """Trains on real samples; see `keras.Model.fit`.
 
         Args:
@@ -316,6 +326,16 @@ class WassersteinGAN(keras.Model):
                 arrays whose labels are ignored (a conditional model uses
                 them); `val_wasserstein_estimate` is logged.
             shuffle: reshuffle arrays every epoch.
+            device_data: on JAX, keep an array `x` whole in the
+                accelerator's memory and gather each step's batches there
+                (only their row indices cross from the host), instead of
+                assembling and copying every batch on the host: `"auto"`
+                (default) when the array takes at most a quarter of the
+                accelerator's memory, True always (on the CPU too), False
+                never. Training is the same either way (same batches, same
+                shuffling). Ignored under a `keras.distribution`, on
+                TensorFlow (`tf.data` already prepares batches ahead of the
+                step) and for streams.
             **kwargs: `epochs`, `steps_per_epoch` (generator iterations;
                 an array then repeats, reshuffled on every pass, so that
                 every epoch runs them all), `validation_split` (arrays
@@ -340,6 +360,7 @@ class WassersteinGAN(keras.Model):
             validation_data=validation_data,
             shuffle=shuffle,
             fit_kwargs=kwargs,
+            device_data=device_data,
         )
         callbacks = kwargs.get("callbacks") or []
         if not isinstance(callbacks, keras.callbacks.CallbackList):  # A CallbackList is used as given.

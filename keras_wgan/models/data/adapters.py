@@ -19,6 +19,9 @@ JAX needs no TensorFlow. What the batches must be is checked by the
 
 - `ArrayAdapter`: arrays and dicts of arrays, batched here (the last
   partial batch dropped), reshuffled every epoch if asked;
+- `DeviceArrayAdapter`: the same arrays kept whole in device memory on
+  JAX (`fit(device_data=...)`, see `keeps_on_device`): each step's real
+  batches are gathered there, only their row indices cross from the host;
 - `TFDatasetAdapter`: a `tf.data.Dataset` of batches;
 - `PyDatasetAdapter`: a `keras.utils.PyDataset` of batches;
 - `GeneratorAdapter`: a Python iterator of batches.
@@ -34,9 +37,23 @@ import numpy as np
 
 from keras_wgan.models.data import checks
 
+DEVICE_DATA = ("auto", True, False)
+# `device_data="auto"` keeps arrays up to this fraction of the accelerator's
+# memory: the networks, their optimizer state and XLA's buffers need the rest.
+AUTO_DEVICE_FRACTION = 0.25
+
 
 def get_adapter(
-    x, y, spec, *, batch_size=None, shuffle=False, repeat=False, training=False, steps_per_epoch=None
+    x,
+    y,
+    spec,
+    *,
+    batch_size=None,
+    shuffle=False,
+    repeat=False,
+    training=False,
+    steps_per_epoch=None,
+    device_data=False,
 ):
     """Returns the adapter of `x` (and array labels `y`).
 
@@ -50,6 +67,8 @@ def get_adapter(
         training: the training data (not held out): a dataset of infinite
             cardinality then needs `steps_per_epoch`, as given to `fit`.
         steps_per_epoch: as given to `fit`.
+        device_data: `"auto"`, True or False: arrays kept whole in device
+            memory (`DeviceArrayAdapter`), see `keeps_on_device`.
     """
     x = checks.standardize_input(x, spec.name)
     if isinstance(x, dict):
@@ -62,7 +81,8 @@ def get_adapter(
         y = labels if spec.conditional else None
         x = checks.standardize_input(x, spec.name)
     if checks.is_array_like(x):
-        return ArrayAdapter(x, y, spec, batch_size=batch_size, shuffle=shuffle, repeat=repeat)
+        adapter = DeviceArrayAdapter if keeps_on_device(x, device_data) else ArrayAdapter
+        return adapter(x, y, spec, batch_size=batch_size, shuffle=shuffle, repeat=repeat)
     if checks.is_tf_dataset(x):
         adapter, kind = TFDatasetAdapter, "a tf.data.Dataset"
     elif isinstance(x, keras.utils.PyDataset):
@@ -152,6 +172,117 @@ class _ArrayBatches(keras.utils.PyDataset):
     def on_epoch_end(self):
         if self.shuffle:
             self.order = np.random.permutation(len(self.samples))
+
+
+def keeps_on_device(samples, device_data):
+    """Whether `fit` keeps the training array `samples` whole in device memory.
+
+    Only on JAX, and not under a `keras.distribution` (whose data layouts
+    split each batch across devices as it arrives). `device_data=True`
+    always does there; `"auto"` does on an accelerator (GPU, TPU) when the
+    float32 samples take at most `AUTO_DEVICE_FRACTION` of its memory. On
+    the CPU the host copy already is the device's, and on TensorFlow
+    `tf.data` prepares the batches on its own threads, ahead of the step:
+    `device_data` changes nothing there.
+    """
+    if device_data not in DEVICE_DATA or not isinstance(device_data, (str, bool)):
+        raise ValueError(
+            f'`device_data` must be "auto", True or False. Received: device_data={device_data!r}'
+        )
+    if (
+        device_data is False
+        or keras.backend.backend() != "jax"
+        or keras.distribution.distribution() is not None
+    ):
+        return False
+    if device_data is True:
+        return True
+    import jax
+
+    device = jax.devices()[0]
+    if device.platform == "cpu":
+        return False
+    limit = (device.memory_stats() or {}).get("bytes_limit")
+    return limit is not None and 4 * np.size(samples) <= AUTO_DEVICE_FRACTION * limit
+
+
+class DeviceArrayAdapter(ArrayAdapter):
+    """Arrays kept whole in device memory (JAX); each step's batches gathered there.
+
+    Shuffling and batching are `ArrayAdapter`'s, on row indices: the same
+    permutations from the same NumPy RNG at the same moments, so training
+    is exactly that of an `ArrayAdapter` of the same arrays, shuffled or
+    not. What crosses from the host per train step is the
+    `(m, critic_steps)` indices of its rows; one jitted gather makes the
+    `(m, critic_steps, *sample_shape)` element on the device, instead of
+    NumPy assembling it on the host and copying it over.
+    """
+
+    def __init__(self, samples, labels, spec, *, batch_size=None, shuffle=False, repeat=False):
+        super().__init__(samples, labels, spec, batch_size=batch_size, shuffle=shuffle, repeat=repeat)
+        import jax
+
+        self.device_parts = jax.device_put(
+            spec.parts(self.samples.astype("float32", copy=False), self.labels)
+        )
+        self.samples = self.labels = None  # The device holds them; the host copy may go.
+        self.num_samples = int(self.device_parts[0].shape[0])
+        self._take = jax.jit(_take_rows)
+
+    def gather(self, element):
+        """`(rows,)` of indices -> the parts' rows, on the device, in the indices' shape."""
+        (rows,) = element
+        return tuple(self._take(part, rows) for part in self.device_parts)
+
+    def _rows(self):
+        return _IndexBatches(self.num_samples, self.batch_size, self.shuffle)
+
+    def batches(self):
+        rows = self._rows()
+        # Keras takes generators, not other iterators.
+        return _Mapped(rows, self.gather) if not self.repeat else (self.gather(e) for e in repeated(rows))
+
+    def grouped(self, critic_steps):
+        """The elements of `group`, gathered on the device from grouped indices."""
+        rows = self._rows()
+        if self.repeat:
+            return (self.gather(e) for e in _grouped_generator(repeated(rows), critic_steps))
+        return _Mapped(_Grouped(rows, critic_steps), self.gather)
+
+
+def _take_rows(part, rows):
+    return part[rows]
+
+
+class _IndexBatches(_ArrayBatches):
+    """The row indices of `_ArrayBatches`' batches: `(rows,)`, int32."""
+
+    def __init__(self, num_samples, batch_size, shuffle):
+        super().__init__(np.arange(num_samples, dtype="int32"), None, batch_size, shuffle)
+
+    def __getitem__(self, index):
+        return (self.order[index * self.batch_size : (index + 1) * self.batch_size].astype("int32"),)
+
+
+class _Mapped(keras.utils.PyDataset):
+    """`function` of every element of a `PyDataset`, its epoch hooks passed on."""
+
+    def __init__(self, source, function):
+        super().__init__(workers=source.workers, use_multiprocessing=source.use_multiprocessing)
+        self.source = source
+        self.function = function
+
+    def __len__(self):
+        return len(self.source)
+
+    def __getitem__(self, index):
+        return self.function(self.source[index])
+
+    def on_epoch_begin(self):
+        self.source.on_epoch_begin()
+
+    def on_epoch_end(self):
+        self.source.on_epoch_end()
 
 
 class TFDatasetAdapter(DataAdapter):
@@ -290,6 +421,8 @@ def group(adapter, critic_steps):
     Raises if a pass holds fewer than `critic_steps` batches.
     """
     checks.check_enough_batches(adapter.num_batches, critic_steps)
+    if isinstance(adapter, DeviceArrayAdapter):
+        return adapter.grouped(critic_steps)
     batches = adapter.batches()
     if checks.is_tf_dataset(batches):
         import tensorflow as tf

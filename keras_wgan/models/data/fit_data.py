@@ -23,7 +23,7 @@ def data_spec(model, name, errors=None):
     )
 
 
-def fit_batches(model, x, y, *, batch_size, validation_data, shuffle, fit_kwargs):
+def fit_batches(model, x, y, *, batch_size, validation_data, shuffle, fit_kwargs, device_data=False):
     """Returns `(batches, validation_batches, spec)` for `keras.Model.fit`.
 
     Args:
@@ -33,6 +33,8 @@ def fit_batches(model, x, y, *, batch_size, validation_data, shuffle, fit_kwargs
             `validation_batch_size` are taken out of it, and
             `steps_per_epoch` makes an array repeat (every epoch runs the
             steps asked for).
+        device_data: `"auto"`, True or False: an array kept whole in device
+            memory (see `adapters.keeps_on_device`).
 
     Returns:
         The training elements, the held-out batches (or None), and the
@@ -60,6 +62,7 @@ def fit_batches(model, x, y, *, batch_size, validation_data, shuffle, fit_kwargs
         repeat=steps_per_epoch is not None,
         training=True,
         steps_per_epoch=steps_per_epoch,
+        device_data=device_data,
     )
     backend.check_even_split(adapter.batch_size, model)
     batches = adapters.group(adapter, model.critic_steps)
