@@ -332,6 +332,10 @@ def test_busy_time_is_the_union_of_kernel_intervals():
 
 
 @pytest.mark.slow  # A subprocess compiling the JAX step and running every PyTorch step on the CPU.
+@pytest.mark.skipif(
+    keras.backend.backend() == "jax",
+    reason="runs once per CI, in the TensorFlow pass; its subprocess is on JAX",
+)
 def test_fair_cpu_smoke_runs_every_implementation(tmp_path):
     import json
     import subprocess
