@@ -64,9 +64,10 @@ import types
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-os.environ.setdefault("KERAS_BACKEND", "jax")
-# Leave GPU memory to PyTorch in the same process (JAX takes 75% by default).
-os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+if __name__ == "__main__":  # Not on import: the tests' later subprocesses keep their backend.
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    # Leave GPU memory to PyTorch in the same process (JAX takes 75% by default).
+    os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
 
 import numpy as np  # noqa: E402
 

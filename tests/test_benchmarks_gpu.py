@@ -406,3 +406,14 @@ def test_fair_table_puts_each_implementation_in_its_column():
         "-",
         "2.00",
     ]
+
+
+def test_importing_the_fair_benchmark_leaves_the_environment_alone():
+    # Tests that start subprocesses later (the examples) inherit os.environ.
+    import importlib
+
+    import gpu_fair_step
+
+    before = dict(os.environ)
+    importlib.reload(gpu_fair_step)
+    assert dict(os.environ) == before
