@@ -145,16 +145,17 @@ def merge(args):
             if evaluation["steps"] not in common:
                 continue
             for ema, key in ((False, "fcd"), (True, "fcd_ema")):
-                run = {
-                    "train_digits": result["train_digits"],
-                    "augment": result["augment"],
-                    "ema": ema,
-                    "steps": evaluation["steps"],
-                    "fcd": round(evaluation[key], 2),
-                }
-                if result["augment"]:
-                    run["policy"] = setting(result)
-                runs.append(run)
+                runs.append(
+                    {
+                        "train_digits": result["train_digits"],
+                        "augment": result["augment"],
+                        # None without augmentation, so that every row has the same keys.
+                        "policy": setting(result) if result["augment"] else None,
+                        "ema": ema,
+                        "steps": evaluation["steps"],
+                        "fcd": round(evaluation[key], 2),
+                    }
+                )
     merged = {
         "runs": runs,
         "setup": (
