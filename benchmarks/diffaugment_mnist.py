@@ -22,6 +22,7 @@ Usage:
 import argparse
 import json
 import os
+import platform
 import sys
 import time
 
@@ -43,6 +44,9 @@ VALUE_RANGE = (-1.0, 1.0)
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--augment", choices=["on", "off"])
+    parser.add_argument(
+        "--policy", default="color,translation,cutout", help="DiffAugment policy, with --augment on"
+    )
     parser.add_argument("--train-digits", type=int, default=1000)
     parser.add_argument("--steps", type=int, default=1000, help="generator steps")
     parser.add_argument("--eval-every", type=int, default=250)
@@ -61,7 +65,7 @@ def run(args):
     real = scale_images(train[: args.train_digits], VALUE_RANGE)[..., None]
     heldout = scale_images(heldout, VALUE_RANGE)[..., None]
     classifier = mnist_classifier()
-    augment = kw.augment.DiffAugment(seed=args.seed + 1) if args.augment == "on" else None
+    augment = kw.augment.DiffAugment(args.policy, seed=args.seed + 1) if args.augment == "on" else None
     model = kw.WGANGP(
         mnist_critic(dim=args.dim),
         mnist_generator(128, dim=args.dim),
@@ -78,8 +82,12 @@ def run(args):
         "source": mnist.source,
         "train_digits": len(real),
         "augment": augment is not None,
+        "policy": None if augment is None else augment.policy,
         "ema_decay": args.ema,
         "dim": args.dim,
+        "machine": device_name(),
+        "backend": keras.backend.backend(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "evaluations": [],
     }
     training_seconds = 0.0
@@ -95,13 +103,34 @@ def run(args):
         )
         training_seconds += time.time() - start
         steps = (chunk + 1) * args.eval_every
-        evaluation = {"steps": steps, "training_seconds": round(training_seconds, 1)}
+        # The machine is shared: the load says how comparable the seconds are.
+        evaluation = {
+            "steps": steps,
+            "training_seconds": round(training_seconds, 1),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        }
         for name, network in (("fcd", model.generator), ("fcd_ema", model.averaged_generator)):
             fake = generate_samples(network, 1000, seed=0)
             evaluation[name] = frechet_classifier_distance(fake, heldout, classifier, value_range=VALUE_RANGE)
         result["evaluations"].append(evaluation)
         print(json.dumps(evaluation), flush=True)
         write_text_atomically(args.out, json.dumps(result, indent=1) + "\n")
+
+
+def device_name():
+    """The CPU as `/proc/cpuinfo` names it, e.g. "2-core Intel(R) Xeon(R) ... CPU"."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as file:
+            model = next(line.split(":", 1)[1].strip() for line in file if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()}-core {model} CPU"
+
+
+def setting(result):
+    """A run's setting as a label: "off", or the DiffAugment policy."""
+    return result.get("policy") or ("color,translation,cutout" if result["augment"] else "off")
 
 
 def merge(args):
@@ -120,6 +149,8 @@ def merge(args):
                     {
                         "train_digits": result["train_digits"],
                         "augment": result["augment"],
+                        # None without augmentation, so that every row has the same keys.
+                        "policy": setting(result) if result["augment"] else None,
                         "ema": ema,
                         "steps": evaluation["steps"],
                         "fcd": round(evaluation[key], 2),
@@ -134,9 +165,17 @@ def merge(args):
         "ema_decay": results[0]["ema_decay"],
         "dim": results[0]["dim"],
         "data_source": results[0]["source"],
-        "training_seconds": {str(r["augment"]): r["evaluations"][-1]["training_seconds"] for r in results},
+        "training_seconds": {
+            f"{r['train_digits']} digits, {setting(r)}": r["evaluations"][-1]["training_seconds"]
+            for r in results
+        },
         "commands": [r["command"] for r in results],
-        "machine": "2-core AMD EPYC CPU shared with other jobs (load average ~20), TensorFlow backend",
+        "machine": sorted({r.get("machine", "unrecorded") for r in results}),
+        "backend": sorted({r.get("backend", "tensorflow") for r in results}),
+        "load_average": {
+            f"{r['train_digits']} digits, {setting(r)}": [e.get("load_average") for e in r["evaluations"]]
+            for r in results
+        },
     }
     write_text_atomically(args.out, json.dumps(merged, indent=1) + "\n")
 

@@ -860,36 +860,68 @@ def stacked_mnist_runs(data, provenance):
 
 
 def diffaugment_mnist(data, provenance):
-    """FCD by generator steps for each (training digits, augment, EMA) combination (small_data.md)."""
+    """FCD by generator steps, one table per training-set size, a column per policy and EMA (small_data.md)."""
     result = data["diffaugment_mnist.json"]
     runs = result["runs"]
-    combos = sorted({(r["train_digits"], r["augment"], r["ema"]) for r in runs})
-    steps = sorted({r["steps"] for r in runs})
-    fcd = {(r["train_digits"], r["augment"], r["ema"], r["steps"]): r["fcd"] for r in runs}
+
+    def policy(run):
+        # Rows from before `policy` was recorded used the default policy.
+        return (run.get("policy") or "color,translation,cutout") if run["augment"] else None
 
     def label(combo):
-        digits, augment, ema = combo
-        return f"{digits:,} digits, {'DiffAugment' if augment else 'no augment'}{', EMA' if ema else ''}"
+        name, ema = combo
+        text = "no augment" if name is None else f'`"{name}"`'
+        return text + (", EMA" if ema else "")
 
-    lines = [
-        "| generator steps | " + " | ".join(label(combo) for combo in combos) + " |",
-        "|---:|" + "---:|" * len(combos),
-    ]
-    for step in steps:
-        cells = [fcd.get((*combo, step)) for combo in combos]
-        lines.append(f"| {step:,} | " + " | ".join("-" if v is None else f"{v:.2f}" for v in cells) + " |")
+    lines = []
+    for digits in sorted({run["train_digits"] for run in runs}):
+        subset = [run for run in runs if run["train_digits"] == digits]
+        combos = sorted(
+            {(policy(r), r["ema"]) for r in subset}, key=lambda c: (c[0] is not None, c[0] or "", c[1])
+        )
+        steps = sorted({r["steps"] for r in subset})
+        fcd = {(policy(r), r["ema"], r["steps"]): r["fcd"] for r in subset}
+        lines += [
+            f"{digits:,} training digits (FCD, lower is better):",
+            "",
+            "| generator steps | " + " | ".join(label(combo) for combo in combos) + " |",
+            "|---:|" + "---:|" * len(combos),
+        ]
+        for step in steps:
+            cells = [fcd.get((*combo, step)) for combo in combos]
+            lines.append(
+                f"| {step:,} | " + " | ".join("-" if v is None else f"{v:.2f}" for v in cells) + " |"
+            )
+        lines.append("")
+    references = result.get("reference_fcd") or {}
+    if references:
+        lines.append(
+            "Real digits for scale: "
+            + "; ".join(f"{name}: FCD {value:.2f}" for name, value in references.items())
+            + "."
+        )
     if result.get("setup"):
         lines += ["", f"{result['setup']}; EMA decay {result.get('ema_decay')}, `dim={result.get('dim')}`."]
-    # Runs merged from several invocations may carry their own machine and command.
+    measurements = result.get("measurements", [])
+    # A merged measurement lists the machines of its runs.
     machines = [
+        machine
+        for m in measurements
+        for machine in (m["machine"] if isinstance(m.get("machine"), list) else [m.get("machine")])
+        if machine
+    ]
+    machines += [
         run.get("machine") or run.get("device") for run in runs if run.get("machine") or run.get("device")
     ]
-    commands = [run["command"] for run in runs if run.get("command")] + list(result.get("commands", []))
+    if result.get("machine"):
+        machines.append(result["machine"])
+    commands = [c for m in measurements for c in m.get("commands", [])] + list(result.get("commands", []))
+    commands += [run["command"] for run in runs if run.get("command")]
     commands = [command if command.startswith("python") else f"python {command}" for command in commands]
     return Rendered(
-        "\n".join(lines),
-        machines + [result.get("machine") or (NOT_RECORDED_MACHINE if not machines else "")],
-        commands or [NOT_RECORDED_COMMAND],
+        "\n".join(lines).rstrip(),
+        list(dict.fromkeys(machines)) or [NOT_RECORDED_MACHINE],
+        list(dict.fromkeys(commands)) or [NOT_RECORDED_COMMAND],
     )
 
 

@@ -138,3 +138,58 @@ def test_bad_arguments():
         DiffAugment(3)
     with pytest.raises(ValueError, match=r"Received: images.shape=\(4, 8\)"):
         DiffAugment()(np.zeros((4, 8), "float32"))
+
+
+def reference_numpy(images, draws):
+    """The reference's color, translation and cutout in NumPy, channels last, given the draws.
+
+    `draws` are the layer's random tensors in the order it draws them:
+    brightness, saturation and contrast factors, then the translation's
+    and the cutout's height and width offsets.
+    """
+    u_brightness, u_saturation, u_contrast, t_height, t_width, c_height, c_width = draws
+    x = images + (u_brightness - 0.5)
+    mean = x.mean(axis=3, keepdims=True)
+    x = (x - mean) * (u_saturation * 2) + mean
+    mean = x.mean(axis=(1, 2, 3), keepdims=True)
+    x = (x - mean) * (u_contrast + 0.5) + mean
+    batch, height, width, _ = x.shape
+    padded = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    rows = np.clip(np.arange(height)[None, :] + t_height + 1, 0, height + 1)
+    cols = np.clip(np.arange(width)[None, :] + t_width + 1, 0, width + 1)
+    x = padded[np.arange(batch)[:, None, None], rows[:, :, None], cols[:, None, :]]
+    size_h, size_w = int(height * 0.5 + 0.5), int(width * 0.5 + 0.5)
+    mask = np.ones((batch, height, width), x.dtype)
+    for b in range(batch):
+        top, left = c_height[b, 0] - size_h // 2, c_width[b, 0] - size_w // 2
+        mask[b, max(top, 0) : max(top + size_h, 0), max(left, 0) : max(left + size_w, 0)] = 0
+    return x * mask[..., None]
+
+
+def test_the_reference_operations_on_the_same_draws(monkeypatch):
+    # Non-square, three-channel images: an axis swap (height/width, or the
+    # channel mean over the wrong axis) changes the result.
+    images = np.random.default_rng(10).uniform(-1, 1, (6, 12, 20, 3)).astype("float32")
+    draws, ranges = [], []
+    uniform, randint = keras.random.uniform, keras.random.randint
+
+    def recording_uniform(shape, *args, **kwargs):
+        out = uniform(shape, *args, **kwargs)
+        draws.append(numpy(out))
+        return out
+
+    def recording_randint(shape, minval, maxval, *args, **kwargs):
+        out = randint(shape, minval, maxval, *args, **kwargs)
+        draws.append(numpy(out))
+        ranges.append((minval, maxval))
+        return out
+
+    monkeypatch.setattr(keras.random, "uniform", recording_uniform)
+    monkeypatch.setattr(keras.random, "randint", recording_randint)
+    out = numpy(DiffAugment("color,translation,cutout", seed=11)(images))
+    # Per image: one draw of each kind for every image of the batch.
+    assert [d.shape[0] for d in draws] == [6] * 7 and all(d.size == 6 for d in draws)
+    # Shifts up to round(12 / 8) = 2 and round(20 / 8) = 3 (height, width);
+    # cutout centres in [0, side + 1 - size % 2) for sizes 6 and 10.
+    assert ranges == [(-2, 3), (-3, 4), (0, 13), (0, 21)]
+    np.testing.assert_allclose(out, reference_numpy(images, draws), rtol=1e-5, atol=1e-5)

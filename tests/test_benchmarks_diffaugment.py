@@ -34,6 +34,37 @@ def test_merge_keeps_common_steps_raw_and_averaged(tmp_path):
     runs = json.loads(out.read_text())["runs"]
     assert {run["steps"] for run in runs} == {150, 300}
     assert len(runs) == 2 * 2 * 2  # settings x steps x (raw, averaged)
-    assert set(runs[0]) == {"train_digits", "augment", "ema", "steps", "fcd"}
+    assert all(set(run) == {"train_digits", "augment", "policy", "ema", "steps", "fcd"} for run in runs)
     averaged = [run for run in runs if run["augment"] and run["ema"] and run["steps"] == 300]
-    assert averaged == [{"train_digits": 1000, "augment": True, "ema": True, "steps": 300, "fcd": 60.0}]
+    assert averaged == [
+        {
+            "train_digits": 1000,
+            "augment": True,
+            "policy": "color,translation,cutout",
+            "ema": True,
+            "steps": 300,
+            "fcd": 60.0,
+        }
+    ]
+    assert {run["policy"] for run in runs if not run["augment"]} == {None}
+
+
+def test_policy_and_machine_are_recorded(tmp_path):
+    paths = []
+    for augment, policy in ((True, "translation"), (False, None)):
+        result = per_setting(augment, [150])
+        result.update(policy=policy, machine="2-core Some CPU", backend="tensorflow")
+        result["evaluations"][0]["load_average"] = [1.0, 2.0, 3.0]
+        path = tmp_path / f"{augment}.json"
+        path.write_text(json.dumps(result))
+        paths.append(str(path))
+    out = tmp_path / "merged.json"
+    diffaugment_mnist.merge(diffaugment_mnist.parse_args(["--merge", *paths, "--out", str(out)]))
+    merged = json.loads(out.read_text())
+    assert {run["policy"] for run in merged["runs"]} == {"translation", None}
+    assert merged["machine"] == ["2-core Some CPU"]
+    assert merged["load_average"] == {
+        "1000 digits, translation": [[1.0, 2.0, 3.0]],
+        "1000 digits, off": [[1.0, 2.0, 3.0]],
+    }
+    assert diffaugment_mnist.device_name().split("-core ")[0].isdigit()

@@ -293,31 +293,43 @@ def test_stacked_mnist_runs_lists_every_run_with_its_command(tmp_path):
     assert "Machine: 2-core Test CPU; machine not recorded." in provenance_line(rendered)
 
 
-def test_diffaugment_has_a_column_per_combination_and_a_row_per_step(tmp_path):
+def test_diffaugment_has_a_table_per_size_a_column_per_setting_and_a_row_per_step(tmp_path):
     runs = [
-        {"train_digits": digits, "augment": augment, "ema": False, "steps": steps, "fcd": fcd}
-        for digits, augment, steps, fcd in [
-            (1000, True, 150, 266.26),
-            (1000, False, 150, 109.28),
-            (1000, False, 300, 54.44),
-            (2000, True, 300, 99.5),  # a combination added later, at fewer steps
+        {"train_digits": digits, "augment": augment, "ema": ema, "steps": steps, "fcd": fcd, "policy": policy}
+        for digits, augment, policy, ema, steps, fcd in [
+            (1000, True, None, False, 150, 266.26),  # before `policy` was recorded: the default
+            (1000, False, None, False, 150, 109.28),
+            (1000, False, None, True, 150, 233.53),
+            (1000, False, None, False, 300, 54.44),
+            (1000, True, "translation", False, 300, 86.59),  # added later, at other steps
+            (2000, True, "color,translation,cutout", False, 300, 99.5),
         ]
     ]
     data = {
         "runs": runs,
-        "machine": "2-core Test CPU",
-        "commands": ["benchmarks/diffaugment_mnist.py --augment on"],
+        "reference_fcd": {"training digits vs held-out digits": 3.55},
+        "measurements": [
+            {"machine": "2-core Test CPU", "commands": ["benchmarks/diffaugment_mnist.py --augment on"]},
+            {
+                "machine": ["2-core Test CPU"],
+                "commands": ["benchmarks/diffaugment_mnist.py --policy translation"],
+            },
+        ],
     }
     folder = write_results(tmp_path, {"diffaugment_mnist.json": data})
     rendered = report.render_table("diffaugment-mnist", folder)
+    first, second = rendered.split("2,000 training digits")
     assert (
-        "| generator steps | 1,000 digits, no augment | 1,000 digits, DiffAugment | 2,000 digits, DiffAugment |"
-        in rendered
+        '| generator steps | no augment | no augment, EMA | `"color,translation,cutout"` | `"translation"` |'
+        in first
     )
-    assert "| 150 | 109.28 | 266.26 | - |" in rendered
-    assert "| 300 | 54.44 | - | 99.50 |" in rendered
+    assert "| 150 | 109.28 | 233.53 | 266.26 | - |" in first
+    assert "| 300 | 54.44 | - | - | 86.59 |" in first
+    assert '| generator steps | `"color,translation,cutout"` |' in second and "| 300 | 99.50 |" in second
+    assert "training digits vs held-out digits: FCD 3.55" in second
     assert provenance_line(rendered).startswith(
-        "Machine: 2-core Test CPU. Command: `python benchmarks/diffaugment_mnist.py --augment on`."
+        "Machine: 2-core Test CPU. Command: `python benchmarks/diffaugment_mnist.py --augment on`; "
+        "`python benchmarks/diffaugment_mnist.py --policy translation`."
     )
 
 

@@ -72,6 +72,49 @@ def test_gradients_reach_the_generator_through_diffaugment():
     assert not np.allclose(before[0], weights(model.generator)[0])
 
 
+class RecordingAugment(keras.layers.Layer):
+    """DiffAugment that keeps its last output in a variable, readable after a compiled step."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = DiffAugment("translation,cutout", seed=3)
+        self.last = self.add_weight(shape=(16, 8, 8, 1), initializer="zeros", trainable=False)
+        self.built = True
+
+    def call(self, images):
+        augmented = self.inner(images)
+        self.last.assign(augmented)
+        return augmented
+
+
+def test_new_augmentations_every_compiled_step():
+    # A seed state that the compiled step (the stateless one on JAX) read
+    # but did not write back would repeat one augmentation at every step.
+    # The generator is frozen (learning rate 0, latents ignored), so its
+    # samples are one fixed image: only the augmentation can change them.
+    image = keras.Input((8, 8, 1))
+    critic = keras.Model(image, keras.layers.Dense(1)(keras.layers.Flatten()(image)))
+    latent = keras.Input((4,))
+    pattern = keras.initializers.Constant(np.arange(64, dtype="float32") / 64)
+    dense = keras.layers.Dense(64, kernel_initializer="zeros", bias_initializer=pattern)
+    generator = keras.Model(latent, keras.layers.Reshape((8, 8, 1))(dense(latent)))
+    augment = RecordingAugment()
+    model = kw.WGAN(critic, generator, critic_steps=2, seed=1, augment=augment)
+    model.compile(critic_optimizer=keras.optimizers.SGD(0.0), generator_optimizer=keras.optimizers.SGD(0.0))
+    state = np.array(augment.inner.seed_generator.state)
+    batches = []
+    for _ in range(3):
+        model.fit(IMAGES, batch_size=16, steps_per_epoch=1, verbose=0)
+        batches.append(np.array(augment.last))  # the generator iteration's augmented samples
+        new_state = np.array(augment.inner.seed_generator.state)
+        assert not np.array_equal(new_state, state)
+        state = new_state
+    for batch in batches:
+        assert len({image.tobytes() for image in batch}) > 8  # per image, not one draw per batch
+    assert not np.array_equal(batches[0], batches[1])
+    assert not np.array_equal(batches[1], batches[2])
+
+
 @pytest.mark.slow
 def test_equal_seeds_equal_runs_with_diffaugment():
     def run(augment_seed):
