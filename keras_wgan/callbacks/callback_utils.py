@@ -84,9 +84,9 @@ def cache_keras_saving_skipsets():
     `"saving_attr_skiplist_<type>"`: the lookup always misses, and every
     save builds the sets again from throw-away reference objects, among
     them a new `Optimizer(1.0)` per optimizer saved. On TensorFlow each of
-    those leaves about 70 KiB of native memory behind (its variables), so a
-    callback saving a WGAN (two optimizers) every epoch grew the process by
-    about 140 KiB per epoch. Storing the sets under the name looked up too,
+    those leaves about 70 KiB of native memory behind (measured; it creates
+    TensorFlow variables), so a callback saving a WGAN (two optimizers)
+    every epoch grew the process by about 140 KiB per epoch. Storing the sets under the name looked up too,
     after a save has built them, lets every later save reuse them. Called
     after each save, since `keras.utils.clear_session()` empties the store.
     """
