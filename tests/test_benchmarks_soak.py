@@ -13,7 +13,7 @@ EPOCHS = 120
 # callback after the fixes: about 0 (benchmarks/results/soak_tensorflow.json);
 # before the saving fix 290-370 at 120-200 epochs (two saves per epoch, each
 # leaving ~140 KiB). The limit leaves room for the RSS noise of a shared
-# machine. 120 epochs: ~2 minutes on a loaded 2-core CPU, most of it drawing
+# machine. 120 epochs: 80 s on a shared 2-core Xeon (load 5), most of it drawing
 # figures.
 LIMIT_KIB_PER_EPOCH = 64
 
