@@ -1,4 +1,4 @@
-"""benchmarks/soak.py: the growth per epoch it reports."""
+"""A short soak: the toy WGAN-GP with every callback must not grow epoch after epoch."""
 
 import sys
 from pathlib import Path
@@ -6,9 +6,29 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from soak import second_half_slope, slope_per_epoch  # noqa: E402
+from soak import CALLBACKS, second_half_slope, slope_per_epoch, soak  # noqa: E402
+
+EPOCHS = 120
+# KiB per epoch over the second half of the run. Measured with every
+# callback after the fixes: about 0 (benchmarks/results/soak_tensorflow.json);
+# before the saving fix 290-370 at 120-200 epochs (two saves per epoch, each
+# leaving ~140 KiB). The limit leaves room for the RSS noise of a shared
+# machine. 120 epochs: 80 s on a shared 2-core Xeon (load 5), most of it drawing
+# figures.
+LIMIT_KIB_PER_EPOCH = 64
 
 
 def test_slope_per_epoch_is_the_least_squares_slope():
     assert slope_per_epoch([0, 1, 2, 3], [1.0, 3.0, 5.0, 7.0]) == pytest.approx(2.0)
     assert second_half_slope([9.0, 9.0, 0.0, 1.0, 2.0, 3.0]) == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+def test_memory_stays_flat_with_every_callback(tmp_path):
+    result = soak(CALLBACKS, EPOCHS, units=16, directory=tmp_path)
+    assert len(result["rss"]) == EPOCHS
+    growth = second_half_slope(result["rss"]) / 1024
+    assert growth < LIMIT_KIB_PER_EPOCH, (
+        f"the process grew {growth:.1f} KiB per epoch over epochs {EPOCHS // 2}-{EPOCHS} "
+        f"with every callback (limit {LIMIT_KIB_PER_EPOCH})"
+    )

@@ -105,3 +105,22 @@ def agg_renderers_alive(monkeypatch):
         yield lambda: (len(created), sum(ref() is not None for ref in created))
     finally:
         gc.enable()
+
+
+def count_optimizers_created(monkeypatch):
+    """Returns a list that gets one entry per `keras.optimizers.Optimizer` built from now on.
+
+    Keras's saving once built a throw-away `Optimizer(1.0)` at every save
+    (see `keras_wgan.callbacks.callback_utils.cache_keras_saving_skipsets`),
+    which on TensorFlow leaves native memory behind: a callback saving every
+    epoch must build none after its first save.
+    """
+    created = []
+    original = keras.optimizers.Optimizer.__init__
+
+    def counting_init(self, *args, **kwargs):
+        created.append(type(self).__name__)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(keras.optimizers.Optimizer, "__init__", counting_init)
+    return created

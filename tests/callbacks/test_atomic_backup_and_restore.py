@@ -10,7 +10,7 @@ import pytest
 from keras_wgan.callbacks import (
     AtomicBackupAndRestore,
 )
-from tests.testing_utils import TINY_STEPS, fit_tiny, optimizer_steps, tiny_wgan
+from tests.testing_utils import TINY_STEPS, count_optimizers_created, fit_tiny, optimizer_steps, tiny_wgan
 
 
 class Crash(keras.callbacks.Callback):
@@ -88,3 +88,18 @@ def test_backup_of_keras_backup_and_restore_is_resumed(tmp_path):
     callback = backup_of(resumed, backup)
     callback.on_train_begin()
     assert callback.restored_epoch == 1 and int(resumed.generator_optimizer.iterations) == TINY_STEPS
+
+
+def test_backing_up_every_epoch_builds_no_optimizer_per_save(tmp_path, monkeypatch):
+    # See test_atomic_model_checkpoint.py: Keras's saving built a throw-away
+    # Optimizer(1.0) per optimizer at every save, native memory on TensorFlow.
+    model = tiny_wgan()
+    fit_tiny(
+        model, epochs=1, callbacks=[AtomicBackupAndRestore(tmp_path / "backup", delete_checkpoint=False)]
+    )
+    created = count_optimizers_created(monkeypatch)
+    fit_tiny(
+        model, epochs=4, callbacks=[AtomicBackupAndRestore(tmp_path / "backup", delete_checkpoint=False)]
+    )
+    assert created == []
+    assert sorted(os.listdir(tmp_path / "backup")) == ["epoch-000003.weights.h5", "epoch-000004.weights.h5"]
