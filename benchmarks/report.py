@@ -925,6 +925,36 @@ def diffaugment_mnist(data, provenance):
     )
 
 
+# ---------------------------------------------------------------- reliability.md
+
+
+def soak(data, provenance):
+    """Resident-memory growth per epoch, per backend, run and callback set (reliability.md)."""
+    lines = [
+        "| backend | run | callbacks | epochs | growth KiB/epoch (second half) | RSS MiB first / middle / last |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    machines, commands, notes = [], [], []
+    for backend in ("tensorflow", "jax"):
+        for label, configs in data[f"soak_{backend}.json"]["runs"].items():
+            for name, run in configs.items():
+                rss = " / ".join(
+                    f"{run[k]:.1f}" for k in ("rss_mib_first_epoch", "rss_mib_middle", "rss_mib_last_epoch")
+                )
+                mark = ""
+                if run.get("note"):
+                    notes.append(run["note"])
+                    mark = f" [{len(notes)}]"
+                lines.append(
+                    f"| {backend} | `{label}` | {name} | {run['epochs']:,} | {run['growth_kib_per_epoch']:.1f}{mark} | {rss} |"
+                )
+                machines.append(run.get("machine") or NOT_RECORDED_MACHINE)
+                commands.append(run.get("command") or NOT_RECORDED_COMMAND)
+    for number, note in enumerate(notes, 1):
+        lines += ["", f"[{number}] {note}"]
+    return Rendered("\n".join(lines), list(dict.fromkeys(machines)), list(dict.fromkeys(commands)))
+
+
 # ---------------------------------------------------------------- jax.md, images.md
 
 
@@ -1037,6 +1067,7 @@ TABLES = {
     "stacked-mnist-summary": Table(("stacked_mnist.json",), stacked_mnist_summary),
     "stacked-mnist-runs": Table(("stacked_mnist.json",), stacked_mnist_runs),
     "diffaugment-mnist": Table(("diffaugment_mnist.json",), diffaugment_mnist),
+    "soak": Table(("soak_tensorflow.json", "soak_jax.json"), soak),
     "jax-cpu-step": Table(
         ("throughput_jax.json", "throughput_jax_mnist_rerun.json", "throughput_jax_toy.json"), jax_cpu_step
     ),

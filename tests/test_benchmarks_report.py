@@ -495,3 +495,28 @@ def test_wgan_claims_tables_from_a_small_run(tmp_path):
         in versus
     )
     assert "| WGAN-GP | 180.0 / 95.0 / 25.0 | 100 (20 s) | 100 (20 s) | 150 (30 s) | 200 (40 s) |" in versus
+
+
+def test_soak_has_a_row_per_backend_run_and_callback_set(tmp_path):
+    def run(growth, **extra):
+        return {
+            "growth_kib_per_epoch": growth,
+            "rss_mib_first_epoch": 900.0,
+            "rss_mib_middle": 901.0,
+            "rss_mib_last_epoch": 902.0,
+            "epochs": 200,
+            "machine": "2-core Test CPU",
+            "command": "python benchmarks/soak.py --epochs 200",
+            **extra,
+        }
+
+    files = {
+        "soak_tensorflow.json": {"runs": {"fixed": {"none": run(1.87), "all": run(13.21)}}},
+        "soak_jax.json": {"runs": {"fixed": {"all": run(-5.0, note="RSS falls")}}},
+    }
+    rendered = report.render_table("soak", write_results(tmp_path, files))
+    assert "| tensorflow | `fixed` | all | 200 | 13.2 | 900.0 / 901.0 / 902.0 |" in rendered
+    assert "| jax | `fixed` | all | 200 | -5.0 [1] |" in rendered and "[1] RSS falls" in rendered
+    assert provenance_line(rendered).startswith(
+        "Machine: 2-core Test CPU. Command: `python benchmarks/soak.py --epochs 200`."
+    )
