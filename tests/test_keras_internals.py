@@ -4,6 +4,8 @@ Each test checks one item directly, so that a Keras upgrade that changes it
 fails here, with its name, rather than somewhere deep in a train step.
 """
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
@@ -89,3 +91,23 @@ def test_the_jax_trainer_threads_and_finalizes_the_optimizer_it_is_given():
         "the JAX trainer's optimizer.variables threading"
     )
     assert finalized, fail_message("finalize_variable_values at the end of fit")
+
+
+def test_saving_looks_up_its_skip_sets_under_another_name_than_it_stores_them(tmp_path):
+    from keras.src.backend.common import global_state
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.save_weights(str(tmp_path / "model.weights.h5"))
+    stored = [name for name in vars(global_state.GLOBAL_STATE_TRACKER) if name.startswith("saving_attr_")]
+    # cache_keras_saving_skipsets copies "saving_attr_skipset_<type>" to the
+    # "saving_attr_skiplist_<type>" that the lookup reads; when Keras stores
+    # under the name it looks up, the copy is no longer needed.
+    assert any(name.startswith("saving_attr_skipset_") for name in stored), fail_message(
+        "saving's skip sets stored as saving_attr_skipset_<type>"
+    )
+    from keras.src.saving import saving_lib
+
+    assert "saving_attr_skiplist_" in inspect.getsource(saving_lib.get_attr_skipset), fail_message(
+        "saving's skip sets looked up as saving_attr_skiplist_<type>"
+    )

@@ -84,11 +84,12 @@ def cache_keras_saving_skipsets():
     `"saving_attr_skiplist_<type>"`: the lookup always misses, and every
     save builds the sets again from throw-away reference objects, among
     them a new `Optimizer(1.0)` per optimizer saved. On TensorFlow each of
-    those leaves about 70 KiB of native memory behind (measured; it creates
-    TensorFlow variables), so a callback saving a WGAN (two optimizers)
-    every epoch grew the process by about 140 KiB per epoch. Storing the sets under the name looked up too,
-    after a save has built them, lets every later save reuse them. Called
-    after each save, since `keras.utils.clear_session()` empties the store.
+    those leaves native memory behind (it creates TensorFlow variables), so
+    a callback saving a WGAN every epoch grew the process epoch after epoch
+    (docs/reliability.md, "Memory over long runs"). Storing the sets under
+    the name looked up too, once a save has built them, lets every later
+    save reuse them. Called after each save, since
+    `keras.utils.clear_session()` empties the store.
     """
     tracker = global_state.GLOBAL_STATE_TRACKER
     for name, skipset in list(vars(tracker).items()):

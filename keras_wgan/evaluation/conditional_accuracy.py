@@ -19,8 +19,9 @@ def conditional_accuracy(model, n_per_class=100, classifier=None, value_range=(-
     with `n_per_class` latents `z_ci` per class `c`, the classifier being
     the one whose features the Frechet classifier distance uses
     (`mnist_classifier()`; its own accuracy on real held-out digits is the
-    ceiling of this score, and the measured runs are in docs/conditional.md). A generator that ignores its labels scores
-    about `1 / num_classes`. It measures whether the label is obeyed, not
+    ceiling of this score; measured runs in docs/conditional.md). A
+    generator that ignores its labels scores about `1 / num_classes`. It
+    measures whether the label is obeyed, not
     sample quality or diversity: report it with the FCD.
 
     Args:
