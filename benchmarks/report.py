@@ -939,7 +939,8 @@ def soak(data, provenance):
         for label, configs in data[f"soak_{backend}.json"]["runs"].items():
             for name, run in configs.items():
                 rss = " / ".join(
-                    f"{run[k]:.1f}" for k in ("rss_mib_first_epoch", "rss_mib_middle", "rss_mib_last_epoch")
+                    "-" if run.get(k) is None else f"{run[k]:.1f}"
+                    for k in ("rss_mib_first_epoch", "rss_mib_middle", "rss_mib_last_epoch")
                 )
                 mark = ""
                 if run.get("note"):
