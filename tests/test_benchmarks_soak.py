@@ -11,12 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from soak import run_worker, second_half_slope, slope_per_epoch  # noqa: E402
 
 EPOCHS = 120
-# KiB per epoch over the second half of the run. Measured with every
-# callback after the fixes: about 0 (benchmarks/results/soak_tensorflow.json);
-# before the saving fix 290-370 at 120-200 epochs (two saves per epoch, each
-# leaving ~140 KiB). The limit leaves room for the RSS noise of a shared
-# machine. 120 epochs: 80 s on a shared 2-core Xeon (load 5), most of it drawing
-# figures.
+# KiB per epoch over the second half of the run, in a fresh process. With
+# every callback after the saving fix it is well under this limit, and was
+# several times above it before (benchmarks/results/soak_tensorflow.json,
+# docs/reliability.md); the margin is for the RSS noise of a shared machine.
 LIMIT_KIB_PER_EPOCH = 64
 
 
