@@ -22,7 +22,6 @@ Usage:
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 
@@ -30,6 +29,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import keras  # noqa: E402
+from stacked_mnist import device_name  # noqa: E402
 
 import keras_wgan as kw  # noqa: E402
 from keras_wgan.architectures import mnist_critic, mnist_generator  # noqa: E402
@@ -115,17 +115,6 @@ def run(args):
         result["evaluations"].append(evaluation)
         print(json.dumps(evaluation), flush=True)
         write_text_atomically(args.out, json.dumps(result, indent=1) + "\n")
-
-
-def device_name():
-    """The CPU as `/proc/cpuinfo` names it, e.g. "2-core Intel(R) Xeon(R) ... CPU"."""
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as file:
-            model = next(line.split(":", 1)[1].strip() for line in file if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{os.cpu_count()}-core {model} CPU"
 
 
 def setting(result):
