@@ -10,13 +10,17 @@ held-out digits is measured twice: for the trained generator and for its
 exponential moving average (`generator_ema=--ema`; the average does not
 change training, so one run gives both). One process runs one setting, so
 that the two settings can run side by side; `--merge` joins their files,
-keeping the step counts both reached.
+keeping the step counts both reached. `--merge ... --series NAME` adds
+the runs to an existing `--out` instead, as a series of their own (a
+longer budget, say), in place of an earlier series of that name.
 
 Usage:
     python benchmarks/diffaugment_mnist.py --augment on --out /tmp/on.json
     python benchmarks/diffaugment_mnist.py --augment off --out /tmp/off.json
     python benchmarks/diffaugment_mnist.py --merge /tmp/on.json /tmp/off.json \\
         --out benchmarks/results/diffaugment_mnist.json
+    python benchmarks/diffaugment_mnist.py --merge /tmp/long_on.json /tmp/long_off.json \\
+        --series "runs of 4,000 steps" --out benchmarks/results/diffaugment_mnist.json
 """
 
 import argparse
@@ -55,6 +59,9 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True)
     parser.add_argument("--merge", nargs="+", metavar="JSON", help="join per-setting files into --out")
+    parser.add_argument(
+        "--series", help="with --merge: add the runs to the existing --out as a series of this name"
+    )
     return parser.parse_args(argv)
 
 
@@ -166,7 +173,24 @@ def merge(args):
             for r in results
         },
     }
+    if args.series:
+        merged = add_series(args.out, args.series, merged)
     write_text_atomically(args.out, json.dumps(merged, indent=1) + "\n")
+
+
+def add_series(path, series, merged):
+    """The results file at `path` with `merged`'s runs added as `series`.
+
+    Rows and the measurement of an earlier series of that name are replaced.
+    """
+    with open(path) as file:
+        stored = json.load(file)
+    stored["runs"] = [run for run in stored["runs"] if run.get("series") != series]
+    stored["runs"] += [dict(run, series=series) for run in merged["runs"]]
+    keys = ("commands", "machine", "backend", "training_seconds", "load_average")
+    measurements = [m for m in stored.get("measurements", []) if m.get("series") != series]
+    stored["measurements"] = measurements + [{"series": series, **{key: merged[key] for key in keys}}]
+    return stored
 
 
 if __name__ == "__main__":

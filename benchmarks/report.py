@@ -874,15 +874,18 @@ def diffaugment_mnist(data, provenance):
         return text + (", EMA" if ema else "")
 
     lines = []
-    for digits in sorted({run["train_digits"] for run in runs}):
-        subset = [run for run in runs if run["train_digits"] == digits]
+    # One table per training-set size and series (runs of another budget,
+    # added with `--series`); the first series has no name.
+    groups = sorted({(run["train_digits"], run.get("series") or "") for run in runs})
+    for digits, series in groups:
+        subset = [run for run in runs if (run["train_digits"], run.get("series") or "") == (digits, series)]
         combos = sorted(
             {(policy(r), r["ema"]) for r in subset}, key=lambda c: (c[0] is not None, c[0] or "", c[1])
         )
         steps = sorted({r["steps"] for r in subset})
         fcd = {(policy(r), r["ema"], r["steps"]): r["fcd"] for r in subset}
         lines += [
-            f"{digits:,} training digits (FCD, lower is better):",
+            f"{digits:,} training digits{', ' + series if series else ''} (FCD, lower is better):",
             "",
             "| generator steps | " + " | ".join(label(combo) for combo in combos) + " |",
             "|---:|" + "---:|" * len(combos),
@@ -929,10 +932,15 @@ def diffaugment_mnist(data, provenance):
 
 
 def soak(data, provenance):
-    """Resident-memory growth per epoch, per backend, run and callback set (reliability.md)."""
+    """Resident-memory growth per epoch, per backend, run and callback set (reliability.md).
+
+    Runs made with `--malloc` also show glibc's in-use bytes per epoch (after
+    a full collection); the others show "-".
+    """
     lines = [
-        "| backend | run | callbacks | epochs | growth KiB/epoch (second half) | RSS MiB first / middle / last |",
-        "|---|---|---|---:|---:|---|",
+        "| backend | run | callbacks | epochs | growth KiB/epoch (second half) | malloc in use KiB/epoch | "
+        "RSS MiB first / middle / last |",
+        "|---|---|---|---:|---:|---:|---|",
     ]
     machines, commands, notes = [], [], []
     for backend in ("tensorflow", "jax"):
@@ -946,8 +954,11 @@ def soak(data, provenance):
                 if run.get("note"):
                     notes.append(run["note"])
                     mark = f" [{len(notes)}]"
+                in_use = run.get("malloc_in_use_kib_per_epoch")
+                in_use = "-" if in_use is None else f"{in_use:.1f}"
                 lines.append(
-                    f"| {backend} | `{label}` | {name} | {run['epochs']:,} | {run['growth_kib_per_epoch']:.1f}{mark} | {rss} |"
+                    f"| {backend} | `{label}` | {name} | {run['epochs']:,} | "
+                    f"{run['growth_kib_per_epoch']:.1f}{mark} | {in_use} | {rss} |"
                 )
                 machines.append(run.get("machine") or NOT_RECORDED_MACHINE)
                 commands.append(run.get("command") or NOT_RECORDED_COMMAND)

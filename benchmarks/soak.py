@@ -16,6 +16,12 @@ Keras picks its backend once), so one configuration's memory does not
 spill into the next. RSS comes from `psutil` if installed, else from
 `/proc/self/statm` (Linux).
 
+`--malloc` also samples glibc's `mallinfo2()` after a full garbage
+collection each epoch: the bytes malloc'ed and still in use (native and
+Python memory alike) and the free bytes the allocator keeps. In-use growth is
+memory something holds on to; free-byte growth with flat in-use is the
+allocator's fragmentation, which RSS shows as steps.
+
 `--top-types` also counts the live Python objects by type
 (`gc.get_objects()`) at the middle and at the end of each run and reports
 the types whose count grew most: the first thing to look at when a slope is
@@ -32,6 +38,7 @@ Usage:
 
 import argparse
 import collections
+import ctypes
 import gc
 import json
 import os
@@ -72,6 +79,39 @@ def rss_bytes():
     return psutil.Process().memory_info().rss
 
 
+class _Mallinfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
+
+
+def malloc_bytes():
+    """glibc's `mallinfo2()` as `(in_use, free)` bytes, or None off glibc.
+
+    In use: `uordblks` (allocated from the arenas) plus `hblkhd` (allocated
+    with mmap); free: `fordblks` (free bytes the arenas keep).
+    """
+    try:
+        mallinfo2 = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return None
+    mallinfo2.restype = _Mallinfo2
+    info = mallinfo2()
+    return info.uordblks + info.hblkhd, info.fordblks
+
+
 def slope_per_epoch(epochs, values):
     """The least-squares slope of `values` against `epochs`."""
     n = len(epochs)
@@ -81,10 +121,10 @@ def slope_per_epoch(epochs, values):
     return sxy / sxx
 
 
-def second_half_slope(rss):
-    """Bytes per epoch over the second half of a run's per-epoch RSS."""
-    start = len(rss) // 2
-    return slope_per_epoch(list(range(start, len(rss))), rss[start:])
+def second_half_slope(values):
+    """Units per epoch over the second half of a run's per-epoch samples."""
+    start = len(values) // 2
+    return slope_per_epoch(list(range(start, len(values))), values[start:])
 
 
 def make_callbacks(names, directory, real):
@@ -123,11 +163,12 @@ def type_counts():
     return collections.Counter(type(obj).__qualname__ for obj in gc.get_objects())
 
 
-def soak(names, epochs, *, units=512, top_types=0, directory=None):
+def soak(names, epochs, *, units=512, top_types=0, malloc=False, directory=None):
     """Trains the toy WGAN-GP with the callbacks `names` for `epochs` epochs.
 
     Returns:
-        A dict: `rss` (bytes after each epoch), `seconds`, and with
+        A dict: `rss` (bytes after each epoch), `seconds`; with `malloc`,
+        `malloc_in_use` and `malloc_free` (bytes after each epoch); with
         `top_types` the types whose live-object count grew most over the
         second half, `{type: growth}`.
     """
@@ -142,10 +183,15 @@ def soak(names, epochs, *, units=512, top_types=0, directory=None):
         kw.architectures.toy_critic(units=units), kw.architectures.toy_generator(units=units), seed=1
     )
     model.compile()
-    rss, counts = [], {}
+    rss, in_use, free, counts = [], [], [], {}
 
     class Sampler(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
+            if malloc:
+                gc.collect()
+                used, kept = malloc_bytes()
+                in_use.append(used)
+                free.append(kept)
             rss.append(rss_bytes())
             if top_types and epoch + 1 in (epochs // 2, epochs):
                 gc.collect()
@@ -164,6 +210,8 @@ def soak(names, epochs, *, units=512, top_types=0, directory=None):
         )
         seconds = time.perf_counter() - start
     result = {"rss": rss, "seconds": seconds}
+    if malloc:
+        result.update(malloc_in_use=in_use, malloc_free=free)
     if top_types:
         growth = counts[epochs] - counts[epochs // 2]
         result["top_types"] = dict(growth.most_common(top_types))
@@ -193,6 +241,7 @@ def run_worker(backend, config, args):
         str(args.units),
         "--top-types",
         str(args.top_types),
+        *(["--malloc"] if getattr(args, "malloc", False) else []),
     ]
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
@@ -211,6 +260,10 @@ def summarise(result):
         "seconds": round(result["seconds"], 1),
         "rss_mib_every_10_epochs": [round(value / 2**20, 1) for value in rss[9::10]],
     }
+    if "malloc_in_use" in result:
+        for key in ("malloc_in_use", "malloc_free"):
+            summary[f"{key}_kib_per_epoch"] = round(second_half_slope(result[key]) / 1024, 2)
+            summary[f"{key}_mib_every_10_epochs"] = [round(v / 2**20, 2) for v in result[key][9::10]]
     if "top_types" in result:
         summary["object_growth_second_half"] = result["top_types"]
     return summary
@@ -225,14 +278,22 @@ def main(argv=None):
     parser.add_argument(
         "--top-types", type=int, default=0, help="report the N types whose object count grew most"
     )
+    parser.add_argument(
+        "--malloc",
+        action="store_true",
+        help="also sample glibc mallinfo2() (in-use and free bytes) after gc.collect() each epoch",
+    )
     parser.add_argument("--label", default="latest", help="key of these runs in the results file")
     parser.add_argument("--no-save", action="store_true", help="print only; leave the results file alone")
     parser.add_argument("--worker", choices=CONFIGS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.malloc and malloc_bytes() is None:
+        parser.error("--malloc reads glibc's mallinfo2(), which this system's C library lacks")
     if args.worker:
         names = CALLBACKS if args.worker == "all" else () if args.worker == "none" else (args.worker,)
-        print(json.dumps(soak(names, args.epochs, units=args.units, top_types=args.top_types)))
+        result = soak(names, args.epochs, units=args.units, top_types=args.top_types, malloc=args.malloc)
+        print(json.dumps(result))
         return
 
     from keras_wgan.utils.file_utils import write_text_atomically
@@ -240,10 +301,16 @@ def main(argv=None):
     runs = {}
     for config in args.configs:
         runs[config] = summarise(run_worker(args.backend, config, args))
+        malloc = (
+            f", malloc in use {runs[config]['malloc_in_use_kib_per_epoch']:.1f}, "
+            f"free {runs[config]['malloc_free_kib_per_epoch']:.1f} KiB/epoch"
+            if args.malloc
+            else ""
+        )
         print(
             f"{args.backend:10s} {config:24s} {runs[config]['growth_kib_per_epoch']:8.1f} KiB/epoch "
             f"({runs[config]['rss_mib_first_epoch']} -> {runs[config]['rss_mib_last_epoch']} MiB, "
-            f"{runs[config]['seconds']} s)",
+            f"{runs[config]['seconds']} s){malloc}",
             flush=True,
         )
         if "object_growth_second_half" in runs[config]:

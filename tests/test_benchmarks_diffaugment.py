@@ -68,3 +68,34 @@ def test_policy_and_machine_are_recorded(tmp_path):
         "1000 digits, off": [[1.0, 2.0, 3.0]],
     }
     assert diffaugment_mnist.device_name().split("-core ")[0].isdigit()
+
+
+def test_a_series_is_added_to_the_results_file_in_place_of_its_earlier_version(tmp_path):
+    out = tmp_path / "results.json"
+    out.write_text(
+        json.dumps(
+            {
+                "runs": [{"train_digits": 1000, "augment": False, "steps": 150, "fcd": 9.0}],
+                "measurements": [{"commands": ["first"]}],
+                "setup": "kept",
+            }
+        )
+    )
+    for steps in ([500], [500, 1000]):  # The second merge of the series replaces the first.
+        paths = []
+        for augment in (True, False):
+            path = tmp_path / f"{augment}.json"
+            path.write_text(json.dumps(per_setting(augment, steps)))
+            paths.append(str(path))
+        arguments = ["--merge", *paths, "--series", "longer runs", "--out", str(out)]
+        diffaugment_mnist.merge(diffaugment_mnist.parse_args(arguments))
+    stored = json.loads(out.read_text())
+    assert stored["setup"] == "kept"
+    assert [run["steps"] for run in stored["runs"] if "series" not in run] == [150]
+    longer = [run for run in stored["runs"] if run.get("series") == "longer runs"]
+    assert sorted({run["steps"] for run in longer}) == [500, 1000] and len(longer) == 2 * 2 * 2
+    assert [m.get("series") for m in stored["measurements"]] == [None, "longer runs"]
+    assert stored["measurements"][1]["training_seconds"] == {
+        "1000 digits, color,translation,cutout": 1000.0,
+        "1000 digits, off": 1000.0,
+    }

@@ -333,6 +333,30 @@ def test_diffaugment_has_a_table_per_size_a_column_per_setting_and_a_row_per_ste
     )
 
 
+def test_diffaugment_series_get_tables_of_their_own(tmp_path):
+    def row(steps, fcd, **extra):
+        return {
+            "train_digits": 1000,
+            "augment": False,
+            "policy": None,
+            "ema": False,
+            "steps": steps,
+            "fcd": fcd,
+            **extra,
+        }
+
+    data = {
+        "runs": [row(300, 54.44), row(500, 35.9, series="longer runs"), row(1000, 18.3, series="longer runs")]
+    }
+    rendered = report.render_table(
+        "diffaugment-mnist", write_results(tmp_path, {"diffaugment_mnist.json": data})
+    )
+    first, longer = rendered.split("1,000 training digits, longer runs (FCD, lower is better):")
+    assert "1,000 training digits (FCD, lower is better):" in first and "| 300 | 54.44 |" in first
+    assert "| 500 |" not in first
+    assert "| 500 | 35.90 |" in longer and "| 1,000 | 18.30 |" in longer and "| 300 |" not in longer
+
+
 def test_clip_quick_search_shows_each_candidates_flags(tmp_path):
     base = "python examples/mnist_wgan.py --quick --fcd-every 1"
     records = [
@@ -511,12 +535,15 @@ def test_soak_has_a_row_per_backend_run_and_callback_set(tmp_path):
         }
 
     files = {
-        "soak_tensorflow.json": {"runs": {"fixed": {"none": run(1.87), "all": run(13.21)}}},
+        "soak_tensorflow.json": {
+            "runs": {"fixed": {"none": run(1.87), "all": run(13.21, malloc_in_use_kib_per_epoch=2.04)}}
+        },
         "soak_jax.json": {"runs": {"fixed": {"all": run(-5.0, note="RSS falls")}}},
     }
     rendered = report.render_table("soak", write_results(tmp_path, files))
-    assert "| tensorflow | `fixed` | all | 200 | 13.2 | 900.0 / 901.0 / 902.0 |" in rendered
-    assert "| jax | `fixed` | all | 200 | -5.0 [1] |" in rendered and "[1] RSS falls" in rendered
+    assert "| tensorflow | `fixed` | all | 200 | 13.2 | 2.0 | 900.0 / 901.0 / 902.0 |" in rendered
+    assert "| tensorflow | `fixed` | none | 200 | 1.9 | - | 900.0 / 901.0 / 902.0 |" in rendered
+    assert "| jax | `fixed` | all | 200 | -5.0 [1] | - |" in rendered and "[1] RSS falls" in rendered
     assert provenance_line(rendered).startswith(
         "Machine: 2-core Test CPU. Command: `python benchmarks/soak.py --epochs 200`."
     )

@@ -8,6 +8,7 @@ from keras_wgan.losses import FAKE_LABEL, REAL_LABEL, wasserstein_loss
 from keras_wgan.models import compile_utils, conditioning, network_inspection
 from keras_wgan.models.data import fit_data
 from keras_wgan.models.non_finite_warning import NonFiniteWarning
+from keras_wgan.models.scalar_cache_release import ScalarCacheRelease
 from keras_wgan.utils import argument_validation
 
 
@@ -345,7 +346,9 @@ class WassersteinGAN(keras.Model):
         A `UserWarning` names the metrics at the end of the first epoch whose
         training losses are NaN or inf (`NonFiniteWarning`, added to the
         callbacks); `keras_wgan.callbacks.StopOnNonFinite` stops at the
-        first non-finite step instead.
+        first non-finite step instead. TensorFlow's cache of eager scalars,
+        which grows with every new epoch number and logged value, is
+        emptied after each epoch (`ScalarCacheRelease`, added too).
         """
         if y is not None and not self.conditional:
             raise ValueError("A GAN learns from samples alone: `y` must be None.")
@@ -365,7 +368,7 @@ class WassersteinGAN(keras.Model):
         callbacks = kwargs.get("callbacks") or []
         if not isinstance(callbacks, keras.callbacks.CallbackList):  # A CallbackList is used as given.
             callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
-            kwargs["callbacks"] = [*callbacks, NonFiniteWarning()]
+            kwargs["callbacks"] = [*callbacks, NonFiniteWarning(), ScalarCacheRelease()]
         try:
             return super().fit(batches, validation_data=validation_data, shuffle=False, **kwargs)
         except Exception:
