@@ -31,6 +31,7 @@ imports neither Keras nor TensorFlow.
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import re
@@ -939,8 +940,8 @@ def soak(data, provenance):
     """
     lines = [
         "| backend | run | callbacks | epochs | growth KiB/epoch (second half) | malloc in use KiB/epoch | "
-        "RSS MiB first / middle / last |",
-        "|---|---|---|---:|---:|---:|---|",
+        "largest rise in use over 10 epochs, MiB (epochs) | RSS MiB first / middle / last |",
+        "|---|---|---|---:|---:|---:|---|---|",
     ]
     machines, commands, notes = [], [], []
     for backend in ("tensorflow", "jax"):
@@ -958,13 +959,47 @@ def soak(data, provenance):
                 in_use = "-" if in_use is None else f"{in_use:.1f}"
                 lines.append(
                     f"| {backend} | `{label}` | {name} | {run['epochs']:,} | "
-                    f"{run['growth_kib_per_epoch']:.1f}{mark} | {in_use} | {rss} |"
+                    f"{run['growth_kib_per_epoch']:.1f}{mark} | {in_use} | {_largest_rise(run)} | {rss} |"
                 )
                 machines.append(run.get("machine") or NOT_RECORDED_MACHINE)
                 commands.append(run.get("command") or NOT_RECORDED_COMMAND)
     for number, note in enumerate(notes, 1):
         lines += ["", f"[{number}] {note}"]
     return Rendered("\n".join(lines), list(dict.fromkeys(machines)), list(dict.fromkeys(commands)))
+
+
+def _largest_rise(run):
+    """The largest rise of the in-use bytes between two samples 10 epochs apart, and where."""
+    trace = run.get("malloc_in_use_mib_every_10_epochs")
+    if not trace or len(trace) < 2:
+        return "-"
+    rise, index = max((after - before, i) for i, (before, after) in enumerate(itertools.pairwise(trace)))
+    return f"{rise:.2f} ({10 * (index + 1)}-{10 * (index + 2)})"
+
+
+def interned_strings(data, provenance):
+    """Strings each callback leaves in Python's interned-string table per epoch (reliability.md)."""
+    lines = [
+        "| backend | callbacks | strings per epoch | new strings before the rebuild, after 1 epoch "
+        "| rebuild predicted at epoch | rebuild MiB | new strings before the next rebuild, after 1 / 101 epochs |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    machines, commands = [], []
+    result = data["interned_strings.json"]
+    for backend in ("tensorflow", "jax"):
+        if backend not in result:
+            continue
+        run = result[backend]
+        machines.append(f"{run['machine']}, Python {run['python']}")
+        commands.append(run["command"])
+        for name, row in run["configs"].items():
+            predicted = row["predicted_rebuild_epoch"]
+            lines.append(
+                f"| {backend} | {name} | {row['strings_per_epoch']:.1f} | {row['before_rebuild_after_1_epoch']:,} | "
+                f"{'-' if predicted is None else f'{predicted:,}'} | {row['rebuild_mib']:.2f} | "
+                f"{row['before_second_rebuild_after_1_epoch']:,} / {row['before_second_rebuild_after_101_epochs']:,} |"
+            )
+    return Rendered("\n".join(lines), machines, commands)
 
 
 # ---------------------------------------------------------------- jax.md, images.md
@@ -1080,6 +1115,7 @@ TABLES = {
     "stacked-mnist-runs": Table(("stacked_mnist.json",), stacked_mnist_runs),
     "diffaugment-mnist": Table(("diffaugment_mnist.json",), diffaugment_mnist),
     "soak": Table(("soak_tensorflow.json", "soak_jax.json"), soak),
+    "interned-strings": Table(("interned_strings.json",), interned_strings),
     "jax-cpu-step": Table(
         ("throughput_jax.json", "throughput_jax_mnist_rerun.json", "throughput_jax_toy.json"), jax_cpu_step
     ),

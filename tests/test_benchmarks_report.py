@@ -536,14 +536,54 @@ def test_soak_has_a_row_per_backend_run_and_callback_set(tmp_path):
 
     files = {
         "soak_tensorflow.json": {
-            "runs": {"fixed": {"none": run(1.87), "all": run(13.21, malloc_in_use_kib_per_epoch=2.04)}}
+            "runs": {
+                "fixed": {
+                    "none": run(1.87),
+                    "all": run(
+                        13.21,
+                        malloc_in_use_kib_per_epoch=2.04,
+                        malloc_in_use_mib_every_10_epochs=[180.0, 180.01, 183.64, 183.65],
+                    ),
+                }
+            }
         },
         "soak_jax.json": {"runs": {"fixed": {"all": run(-5.0, note="RSS falls")}}},
     }
     rendered = report.render_table("soak", write_results(tmp_path, files))
-    assert "| tensorflow | `fixed` | all | 200 | 13.2 | 2.0 | 900.0 / 901.0 / 902.0 |" in rendered
-    assert "| tensorflow | `fixed` | none | 200 | 1.9 | - | 900.0 / 901.0 / 902.0 |" in rendered
-    assert "| jax | `fixed` | all | 200 | -5.0 [1] | - |" in rendered and "[1] RSS falls" in rendered
+    assert (
+        "| tensorflow | `fixed` | all | 200 | 13.2 | 2.0 | 3.63 (20-30) | 900.0 / 901.0 / 902.0 |" in rendered
+    )
+    assert "| tensorflow | `fixed` | none | 200 | 1.9 | - | - | 900.0 / 901.0 / 902.0 |" in rendered
+    assert "| jax | `fixed` | all | 200 | -5.0 [1] | - | - |" in rendered and "[1] RSS falls" in rendered
     assert provenance_line(rendered).startswith(
         "Machine: 2-core Test CPU. Command: `python benchmarks/soak.py --epochs 200`."
+    )
+
+
+def test_interned_strings_has_a_row_per_backend_and_callback_set(tmp_path):
+    row = {
+        "strings_per_epoch": 26.0,
+        "before_rebuild_after_1_epoch": 19950,
+        "before_rebuild_after_101_epochs": 17350,
+        "rebuild_mib": 3.67,
+        "predicted_rebuild_epoch": 768,
+        "before_second_rebuild_after_1_epoch": 197850,
+        "before_second_rebuild_after_101_epochs": 197850,
+    }
+    none = dict(row, strings_per_epoch=-0.1, predicted_rebuild_epoch=None)
+    files = {
+        "interned_strings.json": {
+            "tensorflow": {
+                "configs": {"none": none, "all": row},
+                "machine": "2-core Test CPU",
+                "python": "3.11.7",
+                "command": "python benchmarks/interned_strings.py --backend tensorflow",
+            }
+        }
+    }
+    rendered = report.render_table("interned-strings", write_results(tmp_path, files))
+    assert "| tensorflow | all | 26.0 | 19,950 | 768 | 3.67 | 197,850 / 197,850 |" in rendered
+    assert "| tensorflow | none | -0.1 | 19,950 | - | 3.67 | 197,850 / 197,850 |" in rendered
+    assert provenance_line(rendered).startswith(
+        "Machine: 2-core Test CPU, Python 3.11.7. Command: `python benchmarks/interned_strings.py --backend tensorflow`."
     )
