@@ -10,10 +10,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from soak import malloc_bytes, run_worker, second_half_slope, slope_per_epoch  # noqa: E402
 
-EPOCHS = 120
 # Well before the one-time rebuild of Python's interned-string table that the
 # figure callbacks bring on hundreds of epochs in: a step of a few MiB, not a
 # growth per epoch (benchmarks/results/interned_strings.json, docs/reliability.md).
+EPOCHS = 120
 # KiB per epoch over the second half of the run, in a fresh process. RSS
 # first: with every callback after the fixes it is well under this limit,
 # and was several times above it before (benchmarks/results/soak_tensorflow.json,
