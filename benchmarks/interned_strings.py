@@ -32,15 +32,13 @@ Usage:
 import argparse
 import gc
 import json
-import os
 import shlex
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from soak import CALLBACKS, CONFIGS, RESULTS, ROOT, machine, malloc_bytes, soak  # noqa: E402
+from soak import CONFIGS, RESULTS, callback_names, machine, malloc_bytes, run_script, soak  # noqa: E402
 
 JUMP_BYTES = 2**20
 # Intern this many strings between two readings of the bytes in use: a
@@ -79,18 +77,13 @@ def strings_before_rebuilds(rebuilds=2, *, limit=1_000_000):
 
 
 def worker(config, epochs, units):
-    names = CALLBACKS if config == "all" else () if config == "none" else (config,)
-    soak(names, epochs, units=units)
+    soak(callback_names(config), epochs, units=units)
     return strings_before_rebuilds()
 
 
 def run_worker(backend, config, epochs, units):
-    command = [sys.executable, __file__, "--worker", config, "--epochs", str(epochs), "--units", str(units)]
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{config} on {backend} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    arguments = ["--worker", config, "--epochs", str(epochs), "--units", str(units)]
+    return run_script(__file__, backend, arguments)
 
 
 def summarise(after_1, after_101):

@@ -39,6 +39,7 @@ Usage:
 import argparse
 import collections
 import ctypes
+import functools
 import gc
 import json
 import os
@@ -97,17 +98,26 @@ class _Mallinfo2(ctypes.Structure):
     ]
 
 
+@functools.cache
+def _mallinfo2():
+    """glibc's `mallinfo2` function, or None off glibc (looked up once: probes call it often)."""
+    try:
+        mallinfo2 = ctypes.CDLL(None).mallinfo2
+    except (OSError, AttributeError):
+        return None
+    mallinfo2.restype = _Mallinfo2
+    return mallinfo2
+
+
 def malloc_bytes():
     """glibc's `mallinfo2()` as `(in_use, free)` bytes, or None off glibc.
 
     In use: `uordblks` (allocated from the arenas) plus `hblkhd` (allocated
     with mmap); free: `fordblks` (free bytes the arenas keep).
     """
-    try:
-        mallinfo2 = ctypes.CDLL(None).mallinfo2
-    except (OSError, AttributeError):
+    mallinfo2 = _mallinfo2()
+    if mallinfo2 is None:
         return None
-    mallinfo2.restype = _Mallinfo2
     info = mallinfo2()
     return info.uordblks + info.hblkhd, info.fordblks
 
@@ -125,6 +135,11 @@ def second_half_slope(values):
     """Units per epoch over the second half of a run's per-epoch samples."""
     start = len(values) // 2
     return slope_per_epoch(list(range(start, len(values))), values[start:])
+
+
+def callback_names(config):
+    """The callbacks of a configuration: "all", "none" or one callback's name."""
+    return CALLBACKS if config == "all" else () if config == "none" else (config,)
 
 
 def make_callbacks(names, directory, real):
@@ -228,26 +243,25 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
 
+def run_script(script, backend, arguments):
+    """Runs `script` with `arguments` in a fresh process on `backend`; returns the JSON of its last line."""
+    command = [sys.executable, str(script), *arguments]
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{shlex.join(arguments)} on {backend} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_worker(backend, config, args):
     """Runs one configuration in a fresh process; returns its result dict."""
-    command = [
-        sys.executable,
-        __file__,
-        "--worker",
-        config,
-        "--epochs",
-        str(args.epochs),
-        "--units",
-        str(args.units),
+    arguments = ["--worker", config, "--epochs", str(args.epochs), "--units", str(args.units)]
+    arguments += [
         "--top-types",
         str(args.top_types),
         *(["--malloc"] if getattr(args, "malloc", False) else []),
     ]
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=str(ROOT))
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{config} on {backend} failed:\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_script(__file__, backend, arguments)
 
 
 def summarise(result):
@@ -291,8 +305,13 @@ def main(argv=None):
     if args.malloc and malloc_bytes() is None:
         parser.error("--malloc reads glibc's mallinfo2(), which this system's C library lacks")
     if args.worker:
-        names = CALLBACKS if args.worker == "all" else () if args.worker == "none" else (args.worker,)
-        result = soak(names, args.epochs, units=args.units, top_types=args.top_types, malloc=args.malloc)
+        result = soak(
+            callback_names(args.worker),
+            args.epochs,
+            units=args.units,
+            top_types=args.top_types,
+            malloc=args.malloc,
+        )
         print(json.dumps(result))
         return
 
