@@ -14,6 +14,12 @@ keeping the step counts both reached. `--merge ... --series NAME` adds
 the runs to an existing `--out` instead, as a series of their own (a
 longer budget, say), in place of an earlier series of that name.
 
+After every evaluation the whole model is saved beside `--out` (the same
+name ending in `.keras`), so that `--resume` can carry an interrupted run,
+or a finished one, on to `--steps`. A resumed run is not bit-identical to
+one that ran straight through: each `fit` call shuffles with the global
+random state, which the checkpoint does not hold.
+
 Usage:
     python benchmarks/diffaugment_mnist.py --augment on --out /tmp/on.json
     python benchmarks/diffaugment_mnist.py --augment off --out /tmp/off.json
@@ -21,6 +27,7 @@ Usage:
         --out benchmarks/results/diffaugment_mnist.json
     python benchmarks/diffaugment_mnist.py --merge /tmp/long_on.json /tmp/long_off.json \\
         --series "runs of 4,000 steps" --out benchmarks/results/diffaugment_mnist.json
+    python benchmarks/diffaugment_mnist.py --augment on --steps 12000 --resume --out /tmp/long_on.json
 """
 
 import argparse
@@ -40,7 +47,7 @@ from keras_wgan.architectures import mnist_critic, mnist_generator  # noqa: E402
 from keras_wgan.datasets import load_mnist, scale_images, split_holdout  # noqa: E402
 from keras_wgan.evaluation import frechet_classifier_distance, mnist_classifier  # noqa: E402
 from keras_wgan.models.generator_utils import generate_samples  # noqa: E402
-from keras_wgan.utils.file_utils import write_text_atomically  # noqa: E402
+from keras_wgan.utils.file_utils import write_atomically, write_text_atomically  # noqa: E402
 
 VALUE_RANGE = (-1.0, 1.0)
 
@@ -58,6 +65,7 @@ def parse_args(argv=None):
     parser.add_argument("--ema", type=float, default=0.99)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--resume", action="store_true", help="continue the run saved at --out to --steps")
     parser.add_argument("--merge", nargs="+", metavar="JSON", help="join per-setting files into --out")
     parser.add_argument(
         "--series", help="with --merge: add the runs to the existing --out as a series of this name"
@@ -73,32 +81,32 @@ def run(args):
     heldout = scale_images(heldout, VALUE_RANGE)[..., None]
     classifier = mnist_classifier()
     augment = kw.augment.DiffAugment(args.policy, seed=args.seed + 1) if args.augment == "on" else None
-    model = kw.WGANGP(
-        mnist_critic(dim=args.dim),
-        mnist_generator(128, dim=args.dim),
-        seed=args.seed,
-        augment=augment,
-        generator_ema=args.ema,
-    )
-    model.compile(
-        critic_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
-        generator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
-    )
-    result = {
-        "command": " ".join(sys.argv),
-        "source": mnist.source,
-        "train_digits": len(real),
-        "augment": augment is not None,
-        "policy": None if augment is None else augment.policy,
-        "ema_decay": args.ema,
-        "dim": args.dim,
-        "machine": device_name(),
-        "backend": keras.backend.backend(),
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "evaluations": [],
-    }
-    training_seconds = 0.0
-    for chunk in range(args.steps // args.eval_every):
+    checkpoint = os.path.splitext(args.out)[0] + ".keras"
+    if args.resume:
+        with open(args.out) as file:
+            result = json.load(file)
+        model = kw.load_wgan(checkpoint)
+        done = result["evaluations"][-1]
+        result.setdefault("resumed_at_steps", []).append(done["steps"])
+        result["command"] += " && " + " ".join(sys.argv)
+        first_chunk, training_seconds = done["steps"] // args.eval_every, done["training_seconds"]
+    else:
+        model = build_model(args, augment)
+        result = {
+            "command": " ".join(sys.argv),
+            "source": mnist.source,
+            "train_digits": len(real),
+            "augment": augment is not None,
+            "policy": None if augment is None else augment.policy,
+            "ema_decay": args.ema,
+            "dim": args.dim,
+            "machine": device_name(),
+            "backend": keras.backend.backend(),
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+            "evaluations": [],
+        }
+        first_chunk, training_seconds = 0, 0.0
+    for chunk in range(first_chunk, args.steps // args.eval_every):
         start = time.time()
         model.fit(
             real,
@@ -121,7 +129,23 @@ def run(args):
             evaluation[name] = frechet_classifier_distance(fake, heldout, classifier, value_range=VALUE_RANGE)
         result["evaluations"].append(evaluation)
         print(json.dumps(evaluation), flush=True)
+        write_atomically(checkpoint, model.save, suffix=".keras")
         write_text_atomically(args.out, json.dumps(result, indent=1) + "\n")
+
+
+def build_model(args, augment):
+    model = kw.WGANGP(
+        mnist_critic(dim=args.dim),
+        mnist_generator(128, dim=args.dim),
+        seed=args.seed,
+        augment=augment,
+        generator_ema=args.ema,
+    )
+    model.compile(
+        critic_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
+        generator_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5, beta_2=0.9),
+    )
+    return model
 
 
 def setting(result):

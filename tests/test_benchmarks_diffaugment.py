@@ -1,8 +1,10 @@
-"""benchmarks/diffaugment_mnist.py: the merged results file keeps the steps both runs reached."""
+"""benchmarks/diffaugment_mnist.py: merging keeps the steps both runs reached; a run resumes from its checkpoint."""
 
 import json
 import sys
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import diffaugment_mnist  # noqa: E402
@@ -99,3 +101,21 @@ def test_a_series_is_added_to_the_results_file_in_place_of_its_earlier_version(t
         "1000 digits, color,translation,cutout": 1000.0,
         "1000 digits, off": 1000.0,
     }
+
+
+@pytest.mark.slow
+def test_a_run_is_resumed_from_its_checkpoint(tmp_path, monkeypatch, small_classifier):
+    import keras_wgan as kw
+
+    monkeypatch.setattr(diffaugment_mnist, "mnist_classifier", lambda: small_classifier[0])
+    out = str(tmp_path / "on.json")
+    common = ["--augment", "on", "--policy", "translation", "--train-digits", "64", "--dim", "4"]
+    common += ["--eval-every", "1", "--out", out]
+    diffaugment_mnist.run(diffaugment_mnist.parse_args([*common, "--steps", "2"]))
+    diffaugment_mnist.run(diffaugment_mnist.parse_args([*common, "--steps", "3", "--resume"]))
+    result = json.loads(Path(out).read_text())
+    assert [evaluation["steps"] for evaluation in result["evaluations"]] == [1, 2, 3]
+    assert result["resumed_at_steps"] == [2]
+    model = kw.load_wgan(tmp_path / "on.keras")
+    assert int(model.generator_optimizer.iterations) == 3
+    assert model.augment is not None and model.generator_ema == 0.99
