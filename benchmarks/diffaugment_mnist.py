@@ -85,6 +85,19 @@ def run(args):
     if args.resume:
         with open(args.out) as file:
             result = json.load(file)
+        requested = {
+            "train_digits": len(real),
+            "augment": augment is not None,
+            "policy": None if augment is None else augment.policy,
+            "dim": args.dim,
+        }
+        different = {key: value for key, value in requested.items() if result.get(key) != value}
+        if different:
+            saved = {key: result.get(key) for key in different}
+            raise ValueError(
+                f"--resume continues the run saved at {args.out} with its own settings, {saved}. "
+                f"Received: {different}"
+            )
         model = kw.load_wgan(checkpoint)
         done = result["evaluations"][-1]
         result.setdefault("resumed_at_steps", []).append(done["steps"])

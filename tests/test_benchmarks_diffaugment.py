@@ -119,3 +119,9 @@ def test_a_run_is_resumed_from_its_checkpoint(tmp_path, monkeypatch, small_class
     model = kw.load_wgan(tmp_path / "on.keras")
     assert int(model.generator_optimizer.iterations) == 3
     assert model.augment is not None and model.generator_ema == 0.99
+    with pytest.raises(
+        ValueError, match=r"its own settings, \{'augment': True.*Received: \{'augment': False"
+    ):
+        diffaugment_mnist.run(
+            diffaugment_mnist.parse_args([*common, "--steps", "4", "--resume", "--augment", "off"])
+        )
