@@ -82,16 +82,16 @@ def run(args):
     classifier = mnist_classifier()
     augment = kw.augment.DiffAugment(args.policy, seed=args.seed + 1) if args.augment == "on" else None
     checkpoint = os.path.splitext(args.out)[0] + ".keras"
+    settings = {
+        "train_digits": len(real),
+        "augment": augment is not None,
+        "policy": None if augment is None else augment.policy,
+        "dim": args.dim,
+    }
     if args.resume:
         with open(args.out) as file:
             result = json.load(file)
-        requested = {
-            "train_digits": len(real),
-            "augment": augment is not None,
-            "policy": None if augment is None else augment.policy,
-            "dim": args.dim,
-        }
-        different = {key: value for key, value in requested.items() if result.get(key) != value}
+        different = {key: value for key, value in settings.items() if result.get(key) != value}
         if different:
             saved = {key: result.get(key) for key in different}
             raise ValueError(
@@ -108,11 +108,8 @@ def run(args):
         result = {
             "command": " ".join(sys.argv),
             "source": mnist.source,
-            "train_digits": len(real),
-            "augment": augment is not None,
-            "policy": None if augment is None else augment.policy,
+            **settings,
             "ema_decay": args.ema,
-            "dim": args.dim,
             "machine": device_name(),
             "backend": keras.backend.backend(),
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
